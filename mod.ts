@@ -1,0 +1,50 @@
+/**
+ * UP42 job task results for Deno: metadata, results GeoJSON (also as a
+ * table), streamed and verified downloads, PNG plots and a self-contained
+ * Leaflet map. Every function takes an explicit context (see
+ * {@linkcode createContext}) and returns plain data.
+ *
+ * @example
+ * ```ts ignore
+ * import { createContext, getResultsJson, jobtaskInfo } from "@up42/jobtask";
+ *
+ * const ctx = createContext({ jobId: "de5806aa-...", jobtaskId: "3f772637-..." }); // credentials from env
+ * console.log(await jobtaskInfo(ctx));
+ * console.log((await getResultsJson(ctx)).features.length);
+ * ```
+ *
+ * @module
+ */
+export {
+  type ContextOptions,
+  createContext,
+  DEFAULT_API_URL,
+  type Up42Context,
+  withJobtask,
+} from "./lib/context.ts";
+export {
+  type CallOptions,
+  type Feature,
+  type FeatureCollection,
+  getResultsJson,
+  type JobtaskInfo,
+  jobtaskInfo,
+  listJobtasks,
+  type ResultsJsonOptions,
+} from "./lib/api.ts";
+export { type FeatureRow, type FeatureTable, featureTable } from "./lib/table.ts";
+export { request, type RequestOptions, requestResponse } from "./lib/request.ts";
+export { DEFAULT_RETRY, type RetryPolicy } from "./lib/retry.ts";
+export { type TokenSource } from "./lib/auth.ts";
+export {
+  ArchiveError,
+  AuthError,
+  ConfigError,
+  IntegrityError,
+  MapError,
+  RasterError,
+  Up42ApiError,
+  Up42Error,
+} from "./lib/errors.ts";
+export { type Emulator, type EmulatorOptions, startEmulator } from "./lib/emulator/server.ts";
+export { MODULE_VERSION } from "./lib/version.ts";
