@@ -47,6 +47,8 @@ export interface FeatureCollection {
 export interface CallOptions {
   /** Cancels the call. */
   signal?: AbortSignal;
+  /** Time limit of each attempt, in ms. Default `ctx.timeoutMs`. */
+  timeoutMs?: number;
 }
 
 /**
@@ -140,7 +142,10 @@ export async function getResultsJson(
   options: ResultsJsonOptions = {},
 ): Promise<FeatureCollection | FeatureTable> {
   const path = jobtaskPath(ctx, "outputs", "data-json", "");
-  const body = await request<FeatureCollection>(ctx, path, { signal: options.signal });
+  const body = await request<FeatureCollection>(ctx, path, {
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  });
   if (!body || body.type !== "FeatureCollection" || !Array.isArray(body.features)) {
     throw new Up42ApiError({
       method: "GET",
