@@ -133,6 +133,16 @@ export function getResultsJson(
   ctx: Up42Context,
   options: ResultsJsonOptions & { asTable: true },
 ): Promise<FeatureTable>;
+/**
+ * The jobtask's results `data.json` as a GeoJSON FeatureCollection in EPSG:4326.
+ *
+ * @example
+ * ```ts ignore
+ * import { createContext, getResultsJson } from "../mod.ts";
+ * const fc = await getResultsJson(createContext({ jobId: "j", jobtaskId: "t" }));
+ * console.log(fc.features.length);
+ * ```
+ */
 export function getResultsJson(
   ctx: Up42Context,
   options?: ResultsJsonOptions & { asTable?: false },
