@@ -21,6 +21,12 @@ export {
 } from "./lib/emulator/server.ts";
 export type { Fault, FaultRoute, Faults } from "./lib/emulator/faults.ts";
 export type { StoredObject } from "./lib/emulator/storage.ts";
+export {
+  type BandArray,
+  type Compression,
+  type GeoTiffSpec,
+  writeGeoTiff,
+} from "./lib/emulator/geotiff_writer.ts";
 import { startEmulator } from "./lib/emulator/server.ts";
 
 if (import.meta.main) {

@@ -46,5 +46,22 @@ export {
   Up42ApiError,
   Up42Error,
 } from "./lib/errors.ts";
+export {
+  type NamedBytes,
+  type RasterSource,
+  type RenderedRaster,
+  type RenderOptions,
+  renderRaster,
+  type Stretch,
+} from "./lib/render_raster.ts";
+export {
+  type PlotInput,
+  type PlotOptions,
+  plotQuicklooks,
+  type PlotResult,
+  plotResults,
+  type PlotResultsOptions,
+} from "./lib/plot.ts";
+export { colormapNames } from "./lib/raster_colormap.ts";
 export { type Emulator, type EmulatorOptions, startEmulator } from "./lib/emulator/server.ts";
 export { MODULE_VERSION } from "./lib/version.ts";

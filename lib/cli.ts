@@ -9,6 +9,7 @@ import { getResultsJson, jobtaskInfo, listJobtasks } from "./api.ts";
 import { createContext, type Up42Context } from "./context.ts";
 import { ConfigError, Up42Error } from "./errors.ts";
 import { redactUrls } from "./retry.ts";
+import { runPlotCommand, runPlotQuicklooksCommand, runRenderCommand } from "./cli_render.ts";
 import { MODULE_NAME, MODULE_VERSION } from "./version.ts";
 
 /** A subcommand: `run` gets the arguments after the command name. */
@@ -95,11 +96,34 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  render: {
+    summary: "one raster to a PNG, no margin, nodata transparent",
+    usage:
+      "render FILE --out PNG [--width N] [--height N] [--bands 1,2,3] [--stretch auto|minmax|none|p2,98] [--cmap NAME]",
+    run: runRenderCommand,
+  },
+  plot: {
+    summary: "results GeoTIFFs (files or folders) in a titled grid PNG",
+    usage:
+      "plot PATH... --out PNG [--bands 1,2,3] [--titles a,b,c] [--figsize 14,8] [--stretch ...] [--cmap NAME]",
+    run: runPlotCommand,
+  },
+  "plot-quicklooks": {
+    summary: "quicklooks (PNG/JPEG files or folders) in a titled grid PNG",
+    usage: "plot-quicklooks PATH... --out PNG [--titles a,b] [--figsize 8,8]",
+    run: runPlotQuicklooksCommand,
+  },
 };
 
 function help(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
-  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  const width = Math.max(
+    ...Object.values(COMMANDS).map((c) => c.usage.length).filter((n) => n <= 60),
+  );
+  const lines = Object.values(COMMANDS).map((c) =>
+    c.usage.length > 60
+      ? `  ${c.usage}\n  ${"".padEnd(width)}  ${c.summary}`
+      : `  ${c.usage.padEnd(width)}  ${c.summary}`
+  );
   return `${MODULE_NAME} ${MODULE_VERSION}: UP42 job task results from the command line
 
 usage: deno task up42 <command> [flags]

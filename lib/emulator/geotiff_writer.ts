@@ -20,6 +20,7 @@ import {
 } from "../raster_encode.ts";
 import { buildIfd, type Tag } from "../raster_tiff_ifd.ts";
 
+export type { Compression } from "../raster_encode.ts";
 /** Typed arrays accepted as bands. */
 export type BandArray =
   | Uint8Array
