@@ -62,6 +62,13 @@ export {
   plotResults,
   type PlotResultsOptions,
 } from "./lib/plot.ts";
+export {
+  jupyterFrame,
+  type MapInput,
+  type MapResult,
+  mapResults,
+  type MapResultsOptions,
+} from "./lib/map.ts";
 export { colormapNames } from "./lib/raster_colormap.ts";
 export { type Emulator, type EmulatorOptions, startEmulator } from "./lib/emulator/server.ts";
 export { MODULE_VERSION } from "./lib/version.ts";

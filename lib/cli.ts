@@ -9,6 +9,7 @@ import { getResultsJson, jobtaskInfo, listJobtasks } from "./api.ts";
 import { createContext, type Up42Context } from "./context.ts";
 import { ConfigError, Up42Error } from "./errors.ts";
 import { redactUrls } from "./retry.ts";
+import { runMapCommand } from "./cli_map.ts";
 import { runPlotCommand, runPlotQuicklooksCommand, runRenderCommand } from "./cli_render.ts";
 import { MODULE_NAME, MODULE_VERSION } from "./version.ts";
 
@@ -112,6 +113,12 @@ const COMMANDS: Record<string, Command> = {
     summary: "quicklooks (PNG/JPEG files or folders) in a titled grid PNG",
     usage: "plot-quicklooks PATH... --out PNG [--titles a,b] [--figsize 8,8]",
     run: runPlotQuicklooksCommand,
+  },
+  map: {
+    summary: "a self-contained Leaflet HTML map of results (features, rasters, AOI)",
+    usage:
+      "map PATH... --out HTML [--aoi FILE.geojson] [--bands 1,2,3] [--name-column uid] [--no-images] [--no-features]",
+    run: runMapCommand,
   },
 };
 

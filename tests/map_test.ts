@@ -1,0 +1,261 @@
+/**
+ * mapResults pages in headless Chromium, offline, opened from file:// URLs.
+ * Overlay placement is compared with `gdalwarp -t_srs EPSG:3857`.
+ */
+
+import { join } from "node:path";
+import { sampleRasters, squares } from "../bench/map.ts";
+import { writeGeoTiff } from "../lib/emulator/geotiff_writer.ts";
+import { mapResults } from "../lib/map.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { hasChromium, hosts, launchBrowser, offlinePage } from "./browser.ts";
+
+const TILE_HOSTS = ["server.arcgisonline.com", "tile.openstreetmap.org"];
+const HOSTILE = "<img src=x onerror=window.__pwned=1>";
+const ignore = !hasChromium();
+if (ignore) {
+  console.warn("skipping browser tests: /usr/bin/chromium missing (apt-get install chromium)");
+}
+
+function hasGdal(): boolean {
+  try {
+    return new Deno.Command("gdalwarp", { args: ["--version"], stdout: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+async function run(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** gdalwarp's Web Mercator grid of a GeoTIFF, and the output file. */
+async function gdalWarp(tif: string) {
+  const out = tif.replace(/\.tif$/, "_3857.tif");
+  await run("gdalwarp", ["-q", "-overwrite", "-t_srs", "EPSG:3857", tif, out]);
+  const info = JSON.parse(await run("gdalinfo", ["-json", out]));
+  const [x0, sx, , y1, , sy] = info.geoTransform as number[];
+  const [w, h] = info.size as number[];
+  return { out, size: sx, bounds: [x0, y1 + sy * h, x0 + sx * w, y1] };
+}
+
+function square(w: number, s: number, dx: number, dy: number, props: Record<string, unknown>) {
+  const ring = [[w, s], [w + dx, s], [w + dx, s + dy], [w, s + dy], [w, s]];
+  return { type: "Feature", properties: props, geometry: { type: "Polygon", coordinates: [ring] } };
+}
+
+type Page = Awaited<ReturnType<typeof offlinePage>>["page"];
+
+function overlays(page: Page) {
+  return page.evaluate(() => {
+    const g = globalThis as any;
+    const out: { name: string; bounds: number[]; width: number; height: number }[] = [];
+    g.up42Map.eachLayer((l: any) => {
+      if (!(l instanceof g.L.ImageOverlay)) return;
+      const b = l.getBounds();
+      const sw = g.L.CRS.EPSG3857.project(b.getSouthWest());
+      const ne = g.L.CRS.EPSG3857.project(b.getNorthEast());
+      const img = l.getElement();
+      out.push({
+        name: l.options.alt,
+        bounds: [sw.x, sw.y, ne.x, ne.y],
+        width: img.naturalWidth,
+        height: img.naturalHeight,
+      });
+    });
+    return out;
+  });
+}
+
+Deno.test({
+  name:
+    "map page: offline from file://, counts, hostile popup as text, overlays where gdalwarp puts them",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
+    const browser = await launchBrowser();
+    try {
+      const paths: string[] = [];
+      for (const r of await sampleRasters()) {
+        paths.push(join(dir, r.name));
+        await Deno.writeFile(join(dir, r.name), r.bytes);
+      }
+      const fc = {
+        type: "FeatureCollection",
+        features: [
+          square(13.32, 52.46, 0.05, 0.03, { uid: "scene-a", note: HOSTILE, meta: { a: [1, 2] } }),
+          square(13.47, 52.47, 0.1, 0.05, { uid: "scene-b" }),
+          {
+            type: "Feature",
+            properties: { uid: "pt" },
+            geometry: { type: "Point", coordinates: [13.5, 52.53] },
+          },
+        ],
+      };
+      await Deno.writeTextFile(join(dir, "data.json"), JSON.stringify(fc));
+      const aoi = square(13.28, 52.43, 0.38, 0.16, {});
+      const m = await mapResults({ filepaths: dir, aoi, saveHtml: join(dir, "map.html") });
+      const { page, blocked, errors } = await offlinePage(browser);
+      await page.goto(`file://${m.path}`);
+      const info = await page.evaluate(() => (globalThis as any).up42MapReady);
+      assertEquals(errors, []);
+      assert(hosts(blocked).every((h) => TILE_HOSTS.includes(h)), `requests to ${hosts(blocked)}`);
+      assert(blocked.length > 0, "no tile requests: the base map is missing");
+      assertEquals([info.images, info.imagesLoaded, info.featureLayers, info.aoi], [2, 2, 3, true]);
+      assertEquals(info.overlays.filter((n: string) => n.startsWith("Feature ")), [
+        "Feature 0 - scene-a",
+        "Feature 1 - scene-b",
+        "Feature 2 - pt",
+      ]);
+      assertEquals(await page.locator(".leaflet-control-layers-expanded").count(), 0);
+
+      // Click inside the first feature: its popup shows the hostile value as text.
+      const at = await page.evaluate(() =>
+        (globalThis as any).up42Map.latLngToContainerPoint([52.475, 13.33])
+      );
+      await page.mouse.click(at.x, at.y);
+      const popup = page.locator(".leaflet-popup-content");
+      await popup.waitFor();
+      assert((await popup.textContent())!.includes(HOSTILE));
+      assert((await popup.textContent())!.includes('{"a":[1,2]}'));
+      assertEquals(await popup.locator("img").count(), 0);
+      assertEquals(await page.evaluate(() => (globalThis as any).__pwned), undefined);
+      await page.waitForTimeout(400); // the popup fades in
+      await page.screenshot({ path: join(Deno.env.get("MAP_SCREENSHOT_DIR") ?? dir, "map.png") });
+
+      if (!hasGdal()) {
+        console.warn(
+          "skipping the gdalwarp comparison: gdalwarp missing (apt-get install gdal-bin)",
+        );
+        return;
+      }
+      const shown = await overlays(page);
+      for (const path of paths) {
+        const ref = await gdalWarp(path);
+        const o = shown.find((s) => path.endsWith(s.name))!;
+        for (let k = 0; k < 4; k++) {
+          assert(
+            Math.abs(o.bounds[k] - ref.bounds[k]) <= ref.size,
+            `${o.name} edge ${k}: ${o.bounds[k]} vs ${ref.bounds[k]}`,
+          );
+        }
+      }
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "map page: a marker pixel lands within one pixel of where gdalwarp puts it",
+  ignore: ignore || !hasGdal(),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
+    const browser = await launchBrowser();
+    try {
+      const w = 300, h = 200, mx = 217, my = 43;
+      const band = new Uint8Array(w * h).fill(100);
+      band[my * w + mx] = 255;
+      const tif = join(dir, "marker.tif");
+      await Deno.writeFile(
+        tif,
+        await writeGeoTiff({
+          width: w,
+          height: h,
+          bands: [band],
+          epsg: 32633,
+          origin: [385_000, 5_825_000],
+          pixelSize: [30, 30],
+        }),
+      );
+      const ref = await gdalWarp(tif);
+      const grid = (await run("gdal_translate", ["-q", "-of", "AAIGrid", ref.out, "/vsistdout/"]))
+        .trim().split("\n");
+      const rows = grid.filter((l) => /^\s*\d/.test(l));
+      const gy = rows.findIndex((r) => r.trim().split(/\s+/).includes("255"));
+      const gx = rows[gy].trim().split(/\s+/).indexOf("255");
+      const expected = [
+        ref.bounds[0] + (gx + 0.5) * ref.size,
+        ref.bounds[3] - (gy + 0.5) * ref.size,
+      ];
+
+      const m = await mapResults({
+        images: [tif],
+        showFeatures: false,
+        saveHtml: join(dir, "marker.html"),
+      });
+      const { page, errors } = await offlinePage(browser);
+      await page.goto(`file://${m.path}`);
+      await page.evaluate(() => (globalThis as any).up42MapReady);
+      const [o] = await overlays(page);
+      const hits: number[][] = await page.evaluate(() => {
+        const g = globalThis as any;
+        let img: any;
+        g.up42Map.eachLayer((l: any) => {
+          if (l instanceof g.L.ImageOverlay) img = l.getElement();
+        });
+        const canvas = g.document.createElement("canvas");
+        canvas.width = img.naturalWidth, canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext("2d");
+        ctx.drawImage(img, 0, 0);
+        const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        const found: number[][] = [];
+        for (let i = 0; i < px.length / 4; i++) {
+          if (px[i * 4] === 255 && px[i * 4 + 3] === 255) {
+            found.push([i % canvas.width, Math.floor(i / canvas.width)]);
+          }
+        }
+        return found;
+      });
+      assertEquals(errors, []);
+      assert(hits.length >= 1 && hits.length <= 4, `${hits.length} marker pixels`);
+      const size = (o.bounds[2] - o.bounds[0]) / o.width;
+      for (const [x, y] of hits) {
+        const at = [o.bounds[0] + (x + 0.5) * size, o.bounds[3] - (y + 0.5) * size];
+        assert(
+          Math.abs(at[0] - expected[0]) <= ref.size && Math.abs(at[1] - expected[1]) <= ref.size,
+          `marker at ${at}, gdalwarp ${expected}`,
+        );
+      }
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "map page: 10,000 polygons load as one layer, no errors",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
+    const browser = await launchBrowser();
+    try {
+      const m = await mapResults({
+        featureCollection: squares(10_000),
+        saveHtml: join(dir, "big.html"),
+      });
+      const { page, blocked, errors } = await offlinePage(browser);
+      await page.goto(`file://${m.path}`);
+      const info = await page.evaluate(() => (globalThis as any).up42MapReady);
+      assertEquals(errors, []);
+      assert(hosts(blocked).every((h) => TILE_HOSTS.includes(h)), `requests to ${hosts(blocked)}`);
+      assertEquals([info.features, info.featureLayers, info.overlays], [10_000, 1, ["Features"]]);
+      const drawn = await page.evaluate(() => {
+        let n = 0;
+        (globalThis as any).up42Map.eachLayer((l: any) => {
+          if (l.feature && l._parts) n++;
+        });
+        return n;
+      });
+      assertEquals(drawn, 10_000);
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

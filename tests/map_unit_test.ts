@@ -1,0 +1,299 @@
+import { decode } from "fast-png";
+import { join } from "node:path";
+import { epsgCode, lonLatToMercator, mercatorToLonLat, transformer } from "../lib/crs.ts";
+import { writeGeoTiff } from "../lib/emulator/geotiff_writer.ts";
+import { ConfigError, MapError, RasterError } from "../lib/errors.ts";
+import { jupyterFrame, mapResults } from "../lib/map.ts";
+import { geometryProblem, toFeatureCollection } from "../lib/map_geojson.ts";
+import { escapeHtml, leafletStyles, scriptJson } from "../lib/map_page.ts";
+import { quantize, toPalettePng } from "../lib/palette_png.ts";
+import { warpToMercator } from "../lib/warp.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+
+const HOSTILE = "<img src=x onerror=window.__pwned=1>";
+
+function square(w: number, s: number, props: Record<string, unknown>) {
+  const ring = [[w, s], [w + 0.1, s], [w + 0.1, s + 0.1], [w, s + 0.1], [w, s]];
+  return { type: "Feature", properties: props, geometry: { type: "Polygon", coordinates: [ring] } };
+}
+
+const FC = {
+  type: "FeatureCollection",
+  features: [square(13.3, 52.4, { uid: "a", note: HOSTILE }), square(13.5, 52.5, { uid: "b" })],
+};
+
+function tinyTif(epsg = 32633) {
+  return writeGeoTiff({
+    width: 8,
+    height: 6,
+    bands: [0, 1, 2].map((b) => new Uint8Array(48).map((_, i) => (i * 5 + b * 40) % 256)),
+    epsg,
+    origin: [385_000, 5_825_000],
+    pixelSize: [100, 100],
+  });
+}
+
+Deno.test("crs: EPSG codes resolve through the index; unknown codes name the code", async () => {
+  assertEquals(epsgCode("epsg:32633"), 32633);
+  const t = await transformer("EPSG:32633");
+  const [x, y] = t.forward(385_000, 5_825_000);
+  const [lon, lat] = mercatorToLonLat(x, y);
+  assert(Math.abs(lon - 13.312) < 0.01 && Math.abs(lat - 52.56) < 0.01, `${lon} ${lat}`);
+  const back = lonLatToMercator(lon, lat);
+  assert(Math.abs(back[0] - x) < 1e-6 && Math.abs(back[1] - y) < 1e-6);
+  const e = await assertRejects(() => transformer("EPSG:999999"), MapError);
+  assert(e.message.includes("EPSG:999999"), e.message);
+  await assertRejects(() => transformer("WGS84"), MapError);
+});
+
+Deno.test("warp: a marker pixel lands where its projected centre is, within one pixel", async () => {
+  const w = 300, h = 200, mx = 217, my = 43, res = 30, x0 = 385_000, y1 = 5_825_000;
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++) rgba.set([100, 100, 100, 255], i * 4);
+  rgba.set([255, 0, 0, 255], (my * w + mx) * 4);
+  const t = await transformer("EPSG:32633");
+  const out = warpToMercator({
+    width: w,
+    height: h,
+    rgba,
+    bounds: [x0, y1 - h * res, x0 + w * res, y1],
+  }, t);
+  const size = (out.bounds[2] - out.bounds[0]) / out.width;
+  const hits: [number, number][] = [];
+  for (let i = 0; i < out.width * out.height; i++) {
+    if (out.rgba[i * 4 + 1] === 0 && out.rgba[i * 4 + 3] === 255) {
+      hits.push([i % out.width, Math.floor(i / out.width)]);
+    }
+  }
+  assert(hits.length >= 1, "marker not found");
+  const [ex, ey] = t.forward(x0 + (mx + 0.5) * res, y1 - (my + 0.5) * res);
+  const [px, py] = [(ex - out.bounds[0]) / size, (out.bounds[3] - ey) / size];
+  for (const [hx, hy] of hits) {
+    assert(
+      Math.abs(hx + 0.5 - px) <= 1 && Math.abs(hy + 0.5 - py) <= 1,
+      `${hx},${hy} vs ${px},${py}`,
+    );
+  }
+  // Outside the rotated source footprint the output is transparent.
+  assertEquals(out.rgba[3], 0);
+});
+
+Deno.test("warp: a bounded output size keeps the extent", async () => {
+  const t = await transformer("EPSG:4326");
+  const rgba = new Uint8ClampedArray(400 * 100 * 4).fill(255);
+  const bounds: [number, number, number, number] = [13, 52, 14, 52.25];
+  const out = warpToMercator({ width: 400, height: 100, rgba, bounds }, t, { maxPixels: 64 });
+  assertEquals(out.width, 64);
+  const [w, s] = mercatorToLonLat(out.bounds[0], out.bounds[1]);
+  const [e, n] = mercatorToLonLat(out.bounds[2], out.bounds[3]);
+  const px = 1 / 64;
+  assert(Math.abs(w - 13) < 1e-9 && Math.abs(n - 52.25) < 1e-9, `${w} ${n}`);
+  assert(Math.abs(e - 14) <= px && Math.abs(s - 52) <= 0.25 / out.height * 1.5, `${e} ${s}`);
+});
+
+Deno.test("palette PNG: lossless up to 255 colours, transparency kept, deterministic", () => {
+  const n = 64 * 64;
+  const rgba = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) rgba.set(i % 7 ? [i % 200, 3, 9, 255] : [0, 0, 0, 0], i * 4);
+  const png = decode(toPalettePng({ width: 64, height: 64, rgba }));
+  assert(png.palette && png.palette.length <= 256);
+  for (let i = 0; i < n; i++) {
+    const [r, g, b, a] = png.palette![png.data[i]];
+    if (i % 7 === 0) assertEquals(a, 0);
+    else assertEquals([r, g, b, a], [i % 200, 3, 9, 255]);
+  }
+  const many = new Uint8ClampedArray(256 * 256 * 4);
+  for (let i = 0; i < 65536; i++) many.set([i & 255, i >> 8, (i * 7) & 255, 255], i * 4);
+  const q = quantize({ width: 256, height: 256, rgba: many });
+  assert(q.palette.length <= 256, `${q.palette.length}`);
+  let err = 0;
+  for (let i = 0; i < 65536; i++) {
+    const p = q.palette[q.indices[i]];
+    err = Math.max(err, Math.abs(p[0] - many[i * 4]), Math.abs(p[1] - many[i * 4 + 1]));
+  }
+  assert(err < 48, `max error ${err}`);
+  const image = { width: 256, height: 256, rgba: many };
+  assertEquals(toPalettePng(image), toPalettePng(image));
+});
+
+Deno.test("geojson: invalid geometries are explained; wrappers accepted", () => {
+  assertEquals(
+    toFeatureCollection({ type: "Point", coordinates: [1, 2] }, "aoi").features.length,
+    1,
+  );
+  assertEquals(toFeatureCollection(square(1, 2, {}), "aoi").features.length, 1);
+  assert(geometryProblem({ type: "Polygon", coordinates: [[[0, 0], [1, 1]]] })!.includes("4"));
+  assert(geometryProblem({ type: "Point", coordinates: [385000, 5825000] })!.includes("EPSG:4326"));
+  assert(geometryProblem({ type: "Circle" })!.includes("Circle"));
+  assertEquals(geometryProblem(null), undefined);
+});
+
+Deno.test("page: self-contained, data embedded inertly, images inline", async () => {
+  const m = await mapResults({
+    featureCollection: FC,
+    images: [{ name: "t.tif", bytes: await tinyTif() }],
+  });
+  assert(!/<script[^>]+src=/i.test(m.html), "external script");
+  assert(!/<link[^>]+stylesheet/i.test(m.html), "external stylesheet");
+  assert(!m.html.includes("url(images/") && !leafletStyles().includes("url(images/"));
+  assert(!m.html.includes(HOSTILE), "hostile value embedded as markup");
+  assert(m.html.includes("\\u003cimg src=x onerror"), "hostile value kept as JSON text");
+  assertEquals(scriptJson({ a: "</script>" }), '{"a":"\\u003c/script>"}');
+  assertEquals(escapeHtml(`<"&'>`), "&lt;&quot;&amp;&#39;&gt;");
+  assertEquals(m.images.length, 1);
+  assertEquals(m.features, 2);
+  const hosts = [...m.html.matchAll(/https?:\/\/([a-z0-9.-]+)/gi)].map((x) => x[1]);
+  assert(hosts.every((h) => !/unpkg|jsdelivr|cdnjs/.test(h)), `CDN host in ${hosts}`);
+});
+
+Deno.test("Jupyter: the value displays as an iframe whose srcdoc is the escaped page", async () => {
+  const m = await mapResults({ featureCollection: FC });
+  const display = (m as any)[Symbol.for("Jupyter.display")]();
+  const frame: string = display["text/html"];
+  assert(frame.startsWith('<iframe srcdoc="'));
+  const srcdoc = frame.slice(16, frame.indexOf('" style='));
+  assert(!/["<>]/.test(srcdoc), "unescaped character in srcdoc");
+  const back = srcdoc.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  assertEquals(back, m.html);
+  assert(jupyterFrame("a&b").includes("a&amp;b"));
+});
+
+Deno.test("files: .geojson preferred to data.json, rasters found in folders, atomic save", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(dir, "output", "x"), { recursive: true });
+    await Deno.writeTextFile(join(dir, "output", "data.json"), JSON.stringify(FC));
+    await Deno.writeFile(join(dir, "output", "x", "x_0-0.tif"), await tinyTif());
+    const m = await mapResults({ filepaths: dir, saveHtml: join(dir, "map.html") });
+    assertEquals([m.features, m.images.length], [2, 1]);
+    assertEquals(m.path, join(dir, "map.html"));
+    assertEquals(await Deno.readTextFile(m.path!), m.html);
+    const one = { type: "FeatureCollection", features: [FC.features[0]] };
+    await Deno.writeTextFile(join(dir, "output", "extra.geojson"), JSON.stringify(one));
+    const again = await mapResults({ filepaths: [dir], showImages: false });
+    assertEquals([again.features, again.images.length], [1, 0]);
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".tmp"));
+    assertEquals(left, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("errors: one line, naming what is wrong, nothing written", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = join(dir, "map.html");
+  try {
+    let e: Error = await assertRejects(
+      () => mapResults({ filepaths: [dir], saveHtml: out }),
+      MapError,
+    );
+    assert(
+      e.message.includes(".geojson") && e.message.includes("data.json") && e.message.includes(dir),
+    );
+    const bad = structuredClone(FC);
+    (bad.features[1].geometry.coordinates[0] as number[][]).splice(1);
+    e = await assertRejects(() => mapResults({ featureCollection: bad, saveHtml: out }), MapError);
+    assert(e.message.includes("feature 1 "), e.message);
+    e = await assertRejects(
+      () => mapResults({ featureCollection: FC, bands: [1, 2] }),
+      ConfigError,
+    );
+    assert(e.message.includes("bands"), e.message);
+    const junk = { name: "broken.tif", bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) };
+    e = await assertRejects(
+      () => mapResults({ featureCollection: FC, images: [junk], saveHtml: out }),
+      RasterError,
+    );
+    assert(e.message.includes("broken.tif"), e.message);
+    const unknown = { name: "odd.tif", bytes: await tinyTif(3) };
+    e = await assertRejects(
+      () => mapResults({ featureCollection: FC, images: [unknown] }),
+      MapError,
+    );
+    assert(e.message.includes("odd.tif") && e.message.includes("EPSG:3"), e.message);
+    e = await assertRejects(() => mapResults({ filepaths: [join(dir, "nope")] }), MapError);
+    assert(e.message.includes("nope"), e.message);
+    assertEquals([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("edge: a map is built from bytes with no file system or network permission", async () => {
+  const script = `
+    import { mapResults } from "${new URL("../lib/map.ts", import.meta.url)}";
+    import { writeGeoTiff } from "${new URL("../lib/emulator/geotiff_writer.ts", import.meta.url)}";
+    const bytes = await writeGeoTiff({ width: 4, height: 4, bands: [new Uint8Array(16).fill(9)],
+      epsg: 32633, origin: [385000, 5825000], pixelSize: [10, 10] });
+    const fc = { type: "FeatureCollection", features: [] };
+    const m = await mapResults({ featureCollection: fc, images: [{ name: "m.tif", bytes }] });
+    console.log(m.images.length, m.html.length > 100000);
+  `;
+  // `deno eval` would grant every permission: run a file with none instead.
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(file, script);
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", `--config=${config}`, file],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(file);
+  const err = new TextDecoder().decode(out.stderr);
+  assert(out.success, err);
+  assertEquals(new TextDecoder().decode(out.stdout).trim(), "1 true");
+});
+
+Deno.test("CLI map: writes the page and prints its absolute path; bad flags fail", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "data.json"), JSON.stringify(FC));
+    await Deno.writeFile(join(dir, "s.tif"), await tinyTif());
+    await Deno.writeTextFile(join(dir, "aoi.geojson.txt"), JSON.stringify(FC.features[0].geometry));
+    const script = join(dir, "cli.ts");
+    await Deno.writeTextFile(
+      script,
+      `import { runMapCommand } from "${new URL("../lib/cli_map.ts", import.meta.url)}";
+      try { Deno.exit(await runMapCommand(Deno.args)); }
+      catch (e) { console.error("error: " + (e as Error).message); Deno.exit(1); }`,
+    );
+    const cli = async (...args: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+          script,
+          ...args,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+      return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+    };
+    const html = join(dir, "out", "..", "map.html");
+    const ok = await cli(
+      dir,
+      "--out",
+      html,
+      "--aoi",
+      join(dir, "aoi.geojson.txt"),
+      "--bands",
+      "3,2,1",
+    );
+    assertEquals([ok.code, ok.stdout], [0, join(dir, "map.html")]);
+    const page = await Deno.readTextFile(join(dir, "map.html"));
+    assert(
+      page.includes("data:image/png;base64,") && page.includes('"aoi":{"type":"FeatureCollection"'),
+    );
+    const bad = await cli(dir, "--out", join(dir, "x.html"), "--bands", "1,2");
+    assertEquals(bad.code, 1);
+    assert(bad.stderr.startsWith("error: ") && bad.stderr.includes("bands"), bad.stderr);
+    const none = await cli(dir, "--out", join(dir, "y.html"), "--no-images", "--no-features");
+    assertEquals(none.code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
