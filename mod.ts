@@ -46,6 +46,24 @@ export {
   Up42ApiError,
   Up42Error,
 } from "./lib/errors.ts";
+export { downloadResults, type DownloadResultsOptions } from "./lib/download.ts";
+export {
+  type CheckedEntry,
+  type DownloadProgress,
+  readResults,
+  type ResultEntry,
+  streamResults,
+  type StreamResultsOptions,
+} from "./lib/stream_results.ts";
+export { type ArchiveLimits, DEFAULT_LIMITS } from "./lib/archive_entry.ts";
+export type { HashCheck } from "./lib/verify.ts";
+export {
+  downloadQuicklooks,
+  type DownloadQuicklooksOptions,
+  listQuicklooks,
+  type Quicklook,
+  readQuicklook,
+} from "./lib/quicklooks.ts";
 export {
   type NamedBytes,
   type RasterSource,

@@ -10,6 +10,7 @@ import { createContext, type Up42Context } from "./context.ts";
 import { ConfigError, Up42Error } from "./errors.ts";
 import { redactUrls } from "./retry.ts";
 import { runMapCommand } from "./cli_map.ts";
+import { runDownloadCommand, runQuicklooksCommand } from "./cli_download.ts";
 import { runPlotCommand, runPlotQuicklooksCommand, runRenderCommand } from "./cli_render.ts";
 import { MODULE_NAME, MODULE_VERSION } from "./version.ts";
 
@@ -60,6 +61,23 @@ function jobtaskContext(values: { job?: string; jobtask?: string }, needsTask = 
   return createContext({ jobId: values.job, jobtaskId: values.jobtask });
 }
 
+/** Takes --job and --jobtask out of `args` for commands that parse the rest themselves. */
+function splitJobFlags(args: string[]): { ctx: Up42Context; rest: string[] } {
+  const ids: { job?: string; jobtask?: string } = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(job|jobtask)(?:=(.*))?$/.exec(args[i]);
+    if (!m) {
+      rest.push(args[i]);
+      continue;
+    }
+    const value = m[2] ?? args[++i];
+    if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
+    ids[m[1] as "job" | "jobtask"] = value;
+  }
+  return { ctx: jobtaskContext(ids), rest };
+}
+
 function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }
@@ -95,6 +113,22 @@ const COMMANDS: Record<string, Command> = {
           : await getResultsJson(ctx),
       );
       return 0;
+    },
+  },
+  download: {
+    summary: "download, verify and unpack the results (paths on stdout)",
+    usage: "download --job ID --jobtask ID [--out DIR] [--no-overwrite]",
+    run: (args) => {
+      const { ctx, rest } = splitJobFlags(args);
+      return runDownloadCommand(ctx, rest);
+    },
+  },
+  quicklooks: {
+    summary: "download the quicklooks (paths on stdout)",
+    usage: "quicklooks --job ID --jobtask ID [--out DIR]",
+    run: (args) => {
+      const { ctx, rest } = splitJobFlags(args);
+      return runQuicklooksCommand(ctx, rest);
     },
   },
   render: {

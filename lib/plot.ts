@@ -51,7 +51,7 @@ export interface PlotResultsOptions extends PlotOptions {
 /** A plotted figure. In a Deno Jupyter notebook it displays as the image. */
 export interface PlotResult {
   /** The figure as PNG bytes. */
-  png: Uint8Array;
+  png: Uint8Array<ArrayBuffer>;
   /** Figure width in pixels. */
   width: number;
   /** Figure height in pixels. */
@@ -101,7 +101,7 @@ async function plot(o: PlotOptions, formats: string[], fallback: [number, number
     drawText(canvas, title, cx + cellW / 2, y - titleH + Math.round(font * 0.2), font);
   }
   const png = toPng(canvas);
-  const result: PlotResult = { png, width: W, height: H };
+  const result: PlotResult = { png: png as Uint8Array<ArrayBuffer>, width: W, height: H };
   if (o.output) result.path = await writeFileAtomic(o.output, png);
   Object.defineProperty(result, JUPYTER_DISPLAY, {
     value: () => ({ "image/png": base64(png) }),

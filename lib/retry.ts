@@ -75,7 +75,7 @@ export interface FetchRetryOptions {
   retry?: RetryPolicy;
   /** Cancels the call, including a pending backoff. */
   signal?: AbortSignal;
-  /** Time limit of each attempt until its response headers. Default 30 s. */
+  /** Time limit of each attempt until its response headers (not its body). Default 30 s. */
   timeoutMs?: number;
   /** The fetch implementation. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
@@ -108,10 +108,24 @@ export async function fetchWithRetry(
     options.signal?.throwIfAborted();
     let failure: { status: number; message: string; retryAfter?: string | null; cause?: unknown };
     try {
-      const response = await doFetch(url, {
-        ...init,
-        signal: attemptSignal(options.signal, options.timeoutMs ?? 30_000),
-      });
+      // The time limit covers the wait for the response headers only: a
+      // large body may take longer, and `signal` still cancels it.
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new DOMException("timed out", "TimeoutError")),
+        options.timeoutMs ?? 30_000,
+      );
+      let response: Response;
+      try {
+        response = await doFetch(url, {
+          ...init,
+          signal: options.signal
+            ? AbortSignal.any([options.signal, timeout.signal])
+            : timeout.signal,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
       if (!policy.statuses.includes(response.status)) return response;
       failure = {
         status: response.status,
@@ -136,11 +150,6 @@ export async function fetchWithRetry(
     }
     await sleep(delay, options.signal);
   }
-}
-
-function attemptSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
 function networkMessage(error: unknown): string {

@@ -154,11 +154,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (record.route === "quicklook") {
       quicklooksInFlight++;
       maxQuicklooks = Math.max(maxQuicklooks, quicklooksInFlight);
-      try {
-        return await serveQuicklook(task, decodeURIComponent(m[4].split("/")[2]));
-      } finally {
-        quicklooksInFlight--;
+      // In flight until the body is sent (or the client goes away).
+      const done = () => quicklooksInFlight--;
+      const response = serveQuicklook(task, decodeURIComponent(m[4].split("/")[2]));
+      if (!response.body) {
+        done();
+        return response;
       }
+      let finished = false;
+      const finish = () => {
+        if (!finished) (finished = true, done());
+      };
+      const body = response.body.pipeThrough(new TransformStream({ flush: finish }));
+      req.signal.addEventListener("abort", finish, { once: true });
+      return new Response(body, { status: response.status, headers: response.headers });
     }
     switch (m[4]) {
       case "outputs/data-json/":
