@@ -1,16 +1,24 @@
 /**
  * The whole job against the embedded UP42 emulator: no credentials needed.
- * Writes into `./demo-output/` and prints what it wrote.
+ * For every jobtask: metadata, results JSON and table, the results
+ * downloaded and unpacked, quicklooks, PNG plots and an HTML map, all under
+ * `./demo-output/`. Prints what it wrote.
  *
  * Run with `deno task demo`.
  *
  * @module
  */
+import { resolve } from "node:path";
 import {
   createContext,
+  downloadQuicklooks,
+  downloadResults,
   getResultsJson,
   jobtaskInfo,
   listJobtasks,
+  mapResults,
+  plotQuicklooks,
+  plotResults,
   startEmulator,
   withJobtask,
 } from "./mod.ts";
@@ -30,10 +38,8 @@ try {
     projectId: emulator.projectId,
     projectApiKey: emulator.projectApiKey,
   });
-  const job = withJobtask(project, { jobId: emulator.jobId });
-  const tasks = await listJobtasks(job);
+  const tasks = await listJobtasks(withJobtask(project, { jobId: emulator.jobId }));
   console.log(`job ${emulator.jobId}: ${tasks.length} jobtasks`);
-  await Deno.mkdir(OUT, { recursive: true });
   for (const task of tasks) {
     const ctx = withJobtask(project, { jobId: emulator.jobId, jobtaskId: task.id });
     const dir = `${OUT}/${task.name?.replace(/[^A-Za-z0-9._-]+/g, "_") ?? task.id}`;
@@ -44,8 +50,21 @@ try {
     written.push(await writeJson(`${dir}/data.json`, fc));
     const table = await getResultsJson(ctx, { asTable: true });
     written.push(await writeJson(`${dir}/table.json`, table.rows));
+    const results = await downloadResults(ctx, { outputDirectory: `${dir}/results` });
+    written.push(...results);
+    const plot = await plotResults({ filepaths: results, output: `${dir}/results.png` });
+    written.push(plot.path!);
+    const quicklooks = await downloadQuicklooks(ctx, { outputDirectory: `${dir}/quicklooks` });
+    written.push(...quicklooks);
+    if (quicklooks.length) {
+      written.push(
+        (await plotQuicklooks({ filepaths: quicklooks, output: `${dir}/quicklooks.png` })).path!,
+      );
+    }
+    const map = await mapResults({ filepaths: results, saveHtml: `${dir}/map.html` });
+    written.push(map.path!);
     console.log(`\n${task.name} (${task.id}): ${fc.features.length} features`);
-    for (const path of written) console.log(`  ${path}`);
+    for (const path of written) console.log(`  ${resolve(path)}`);
   }
 } finally {
   await emulator.close();

@@ -106,7 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
 
-  const handler = async (req: Request): Promise<Response> => {
+  const handler = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const url = new URL(req.url);
     const record: EmulatorRequest = {
       method: req.method,
@@ -155,19 +155,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       quicklooksInFlight++;
       maxQuicklooks = Math.max(maxQuicklooks, quicklooksInFlight);
       // In flight until the body is sent (or the client goes away).
-      const done = () => quicklooksInFlight--;
       const response = serveQuicklook(task, decodeURIComponent(m[4].split("/")[2]));
-      if (!response.body) {
-        done();
-        return response;
-      }
-      let finished = false;
-      const finish = () => {
-        if (!finished) (finished = true, done());
-      };
-      const body = response.body.pipeThrough(new TransformStream({ flush: finish }));
-      req.signal.addEventListener("abort", finish, { once: true });
-      return new Response(body, { status: response.status, headers: response.headers });
+      (info as { completed?: Promise<void> }).completed?.finally(() => quicklooksInFlight--).catch(
+        () => {},
+      ) ??
+        quicklooksInFlight--;
+      return response;
     }
     switch (m[4]) {
       case "outputs/data-json/":
