@@ -11,7 +11,7 @@ import {
   type Up42Context,
 } from "../mod.ts";
 import type { Emulator } from "../emulator.ts";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, unusedPort } from "./assert.ts";
 
 const FAST_RETRY = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 50 };
 
@@ -210,9 +210,7 @@ Deno.test("invalid ids are refused before any request", async () => {
 });
 
 Deno.test("a network failure is retried then reported without the URL's query", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = unusedPort();
   const ctx = createContext({
     apiUrl: `http://127.0.0.1:${port}`,
     projectId: "p",

@@ -62,3 +62,11 @@ function canonical(value: unknown): string {
     return v;
   });
 }
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+export function unusedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}

@@ -1,6 +1,6 @@
 import { startEmulator } from "../mod.ts";
 import type { Emulator } from "../emulator.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, unusedPort } from "./assert.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -107,9 +107,7 @@ Deno.test("cli: failures are one line on stderr, with exit codes, and no secrets
 });
 
 Deno.test("cli: unreachable API after retries is one line", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = unusedPort();
   const result = await runCli(["info", "--job", "j", "--jobtask", "t"], {
     UP42_API_URL: `http://127.0.0.1:${port}`,
     UP42_PROJECT_ID: "p",
@@ -118,4 +116,55 @@ Deno.test("cli: unreachable API after retries is one line", async () => {
   });
   assertOneLineError(result, "network error");
   assert(!result.stderr.includes("secret-key-value"));
+});
+
+Deno.test("cli: download and quicklooks print absolute paths; render, plot and map write files", async () => {
+  const emulator = await startEmulator();
+  const out = await Deno.makeTempDir({ prefix: "cli-" });
+  try {
+    const env = envFor(emulator);
+    const job = ["--job", emulator.jobId];
+    const download = await runCli([
+      "download",
+      ...job,
+      "--jobtask",
+      emulator.jobtasks.processing,
+      "--out",
+      `${out}/r`,
+    ], env);
+    assertEquals(download.code, 0, download.stderr);
+    const files = download.stdout.trim().split("\n");
+    assertEquals(files.length, 3);
+    for (const f of files) assert(f.startsWith("/") && Deno.statSync(f).isFile, f);
+    const quicklooks = await runCli([
+      "quicklooks",
+      ...job,
+      "--jobtask",
+      emulator.jobtasks.dataBlock,
+      "--out",
+      `${out}/q`,
+    ], env);
+    assertEquals(quicklooks.code, 0, quicklooks.stderr);
+    assertEquals(quicklooks.stdout.trim().split("\n").map((p) => p.slice(p.lastIndexOf("."))), [
+      ".png",
+      ".jpg",
+    ]);
+    const tif = files.find((f) => f.endsWith(".tif"))!;
+    for (
+      const args of [
+        ["render", tif, "--out", `${out}/one.png`, "--width", "200"],
+        ["plot", `${out}/r`, "--out", `${out}/plot.png`],
+        ["plot-quicklooks", `${out}/q`, "--out", `${out}/ql.png`],
+        ["map", `${out}/r`, "--out", `${out}/map.html`],
+      ]
+    ) {
+      const result = await runCli(args, env);
+      assertEquals(result.code, 0, `${args[0]}: ${result.stderr}`);
+      assertEquals(result.stdout.trim(), args[3]);
+      assert(Deno.statSync(args[3]).size > 0, `${args[3]} written`);
+    }
+  } finally {
+    await emulator.close();
+    await Deno.remove(out, { recursive: true });
+  }
 });

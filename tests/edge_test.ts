@@ -5,17 +5,10 @@
  */
 import { decode as decodePng } from "fast-png";
 import { startEmulator } from "../mod.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, unusedPort } from "./assert.ts";
 
 const EDGE = new URL("../examples/edge.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 async function waitForServer(url: string, child: Deno.ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -35,7 +28,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const emulator = await startEmulator();
-    const port = freePort();
+    const port = unusedPort();
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
