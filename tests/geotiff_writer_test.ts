@@ -131,7 +131,9 @@ Deno.test("writeGeoTiff: bad specs are ConfigErrors", async () => {
   await rejects(() => writeGeoTiff({ ...base, tileSize: 100 }), ConfigError);
 });
 
+// CI installs GDAL: there its absence fails the cross-check instead of skipping it.
 const hasGdal = (() => {
+  if (Deno.env.get("CI")) return true;
   try {
     return new Deno.Command("gdal_translate", { args: ["--version"], stdout: "null" })
       .outputSync().success;

@@ -12,12 +12,15 @@ import { hasChromium, hosts, launchBrowser, offlinePage } from "./browser.ts";
 
 const TILE_HOSTS = ["server.arcgisonline.com", "tile.openstreetmap.org"];
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
-const ignore = !hasChromium();
+// CI installs Chromium and GDAL: there a missing tool fails the tests instead of skipping them.
+const IN_CI = Boolean(Deno.env.get("CI"));
+const ignore = !hasChromium() && !IN_CI;
 if (ignore) {
   console.warn("skipping browser tests: /usr/bin/chromium missing (apt-get install chromium)");
 }
 
 function hasGdal(): boolean {
+  if (IN_CI) return true;
   try {
     return new Deno.Command("gdalwarp", { args: ["--version"], stdout: "null" }).outputSync()
       .success;
