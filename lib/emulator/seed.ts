@@ -282,11 +282,15 @@ function reflectance(width: number, height: number): Uint16Array[] {
     for (let x = strip; x < width; x++) {
       const i = y * width + x;
       const t = terrain(x, y, 5);
-      const water = t < 0.3;
-      bands[0][i] = water ? 300 + t * 800 : 500 + t * 1400;
-      bands[1][i] = water ? 450 + t * 900 : 700 + t * 1100;
-      bands[2][i] = water ? 600 + t * 1000 : 400 + t * 700;
-      bands[3][i] = water ? 200 + t * 300 : 2500 + t * 2500;
+      const [r, g, b] = t < 0.3
+        ? [300 + t * 400, 450 + t * 500, 700 + t * 900] // water
+        : ((x >> 6) + (y >> 6)) % 3 === 0
+        ? [1400 + t * 800, 1200 + t * 600, 700 + t * 300] // bare fields
+        : [400 + t * 500, 900 + t * 900, 350 + t * 300]; // vegetation
+      bands[0][i] = r;
+      bands[1][i] = g;
+      bands[2][i] = b;
+      bands[3][i] = t < 0.3 ? 200 + t * 300 : 2500 + t * 2500;
       // A few saturated pixels (clouds, glint) that a min/max stretch would wash out.
       if ((x * 31 + y * 17) % 997 === 0) { for (const band of bands) band[i] = 65000; }
     }
