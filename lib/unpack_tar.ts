@@ -3,6 +3,10 @@
  * checked (checksum, numeric fields), contents are handed out as views of the
  * incoming chunks, and an archive that ends early is an error. It reports
  * every entry kind; deciding what may be written is the caller's job.
+ * It is written here rather than taken from npm:modern-tar because the
+ * download keeps one reused inflate buffer and hands out views of it (the
+ * memory bound depends on that), and because a missing end marker must count
+ * as a truncated archive.
  *
  * @module
  */
