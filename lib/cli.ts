@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { getResultsJson, jobtaskInfo, listJobtasks } from "./api.ts";
 import { createContext, type Up42Context } from "./context.ts";
-import { ConfigError, Up42Error } from "./errors.ts";
+import { ConfigError, errorLine, Up42Error } from "./errors.ts";
 import { redactUrls } from "./retry.ts";
 import { runMapCommand } from "./cli_map.ts";
 import { runDownloadCommand, runQuicklooksCommand } from "./cli_download.ts";
@@ -224,18 +224,14 @@ function describeFailure(error: unknown): string {
     error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
   ) {
     message = `${
-      firstLine(error)
+      errorLine(error)
     }; run with the permission named above (see the README's permissions table)`;
   } else if (error instanceof DOMException && error.name === "AbortError") {
     message = "cancelled";
   } else {
-    message = `unexpected failure: ${firstLine(error)}`;
+    message = `unexpected failure: ${errorLine(error)}`;
   }
   return redactSecrets(redactUrls(message));
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
 function redactSecrets(text: string): string {

@@ -7,9 +7,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { ConfigError, MapError } from "./errors.ts";
+import { ConfigError, errorLine, MapError } from "./errors.ts";
 import { mapResults } from "./map.ts";
-import { message } from "./raster_source.ts";
 import { parseStretch } from "./raster_stretch.ts";
 
 const MAP_HELP =
@@ -35,7 +34,7 @@ function parse(args: string[]) {
   try {
     return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new ConfigError(`map: ${message(e)}: see \`map --help\``);
+    throw new ConfigError(`map: ${errorLine(e)}: see \`map --help\``);
   }
 }
 
@@ -53,7 +52,7 @@ async function readAoi(path: string | undefined): Promise<unknown> {
   try {
     return JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
-    throw new MapError(`--aoi ${path}: cannot read it as GeoJSON (${message(e)})`, { cause: e });
+    throw new MapError(`--aoi ${path}: cannot read it as GeoJSON (${errorLine(e)})`, { cause: e });
   }
 }
 

@@ -7,8 +7,7 @@
  */
 
 import proj4 from "proj4";
-import { MapError } from "./errors.ts";
-import { message } from "./raster_source.ts";
+import { errorLine, MapError } from "./errors.ts";
 
 /** Converts coordinates between two CRSs; both directions. */
 export interface Transformer {
@@ -45,8 +44,10 @@ async function lookUp(code: number): Promise<string> {
     const mod = await import(`epsg-index/s/${code}.json`, { with: { type: "json" } });
     entry = mod.default;
   } catch (e) {
-    if (!/not found|cannot find|resolve|no such/i.test(message(e))) {
-      throw new MapError(`EPSG:${code}: cannot load its definition (${message(e)})`, { cause: e });
+    if (!/not found|cannot find|resolve|no such/i.test(errorLine(e))) {
+      throw new MapError(`EPSG:${code}: cannot load its definition (${errorLine(e)})`, {
+        cause: e,
+      });
     }
   }
   if (!entry?.proj4) {

@@ -144,3 +144,16 @@ export class RasterError extends Up42Error {}
  * ```
  */
 export class MapError extends Up42Error {}
+
+/**
+ * The first line of any thrown value's message, for one-line reports.
+ *
+ * @example
+ * ```ts
+ * import { errorLine } from "./errors.ts";
+ * errorLine(new Error("disk full\n    at write")); // "disk full"
+ * ```
+ */
+export function errorLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
+}

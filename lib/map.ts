@@ -13,7 +13,7 @@
 
 import { basename, join } from "node:path";
 import { mercatorToLonLat, transformer } from "./crs.ts";
-import { MapError, Up42Error } from "./errors.ts";
+import { errorLine, MapError, Up42Error } from "./errors.ts";
 import {
   checkFeatureCollection,
   type FeatureCollection,
@@ -23,7 +23,7 @@ import { buildPage, escapeHtml, type PageImage } from "./map_page.ts";
 import { toPalettePng } from "./palette_png.ts";
 import { base64, JUPYTER_DISPLAY } from "./png.ts";
 import { writeFileAtomic } from "./raster_files.ts";
-import { message, type NamedBytes, openRaster } from "./raster_source.ts";
+import { type NamedBytes, openRaster } from "./raster_source.ts";
 import type { Stretch } from "./raster_stretch.ts";
 import { checkBands, renderRaster } from "./render_raster.ts";
 import { warpToMercator } from "./warp.ts";
@@ -108,7 +108,7 @@ async function listFiles(inputs: MapInput[]): Promise<Files> {
       if ((await Deno.stat(input)).isDirectory) await walk(input, files.paths);
       else files.paths.push(input);
     } catch (e) {
-      const why = e instanceof Deno.errors.NotFound ? "not found" : message(e);
+      const why = e instanceof Deno.errors.NotFound ? "not found" : errorLine(e);
       throw new MapError(`${input}: ${why}: pass the files or folder downloadResults returned`);
     }
   }
@@ -130,7 +130,7 @@ async function readFeatures(files: Files, where: string): Promise<FeatureCollect
     return toFeatureCollection(JSON.parse(text), pick);
   } catch (e) {
     if (e instanceof Up42Error) throw e;
-    throw new MapError(`${pick}: cannot read it as GeoJSON (${message(e)})`, { cause: e });
+    throw new MapError(`${pick}: cannot read it as GeoJSON (${errorLine(e)})`, { cause: e });
   }
 }
 
@@ -168,7 +168,7 @@ async function overlay(source: MapInput, o: MapResultsOptions) {
       resampling: o.resampling,
     });
   } catch (e) {
-    throw new MapError(`${name}: ${message(e)}`, { cause: e });
+    throw new MapError(`${name}: ${errorLine(e)}`, { cause: e });
   }
   const png = toPalettePng(warped);
   const [west, south] = mercatorToLonLat(warped.bounds[0], warped.bounds[1]);
@@ -245,7 +245,7 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     try {
       path = await writeFileAtomic(options.saveHtml, new TextEncoder().encode(html));
     } catch (e) {
-      throw new MapError(message(e), { cause: e });
+      throw new MapError(errorLine(e), { cause: e });
     }
   }
   const result: MapResult = {

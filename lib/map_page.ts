@@ -10,6 +10,7 @@
 import leafletCss from "leaflet/dist/leaflet.css" with { type: "text" };
 import leafletJs from "leaflet/dist/leaflet.js" with { type: "text" };
 
+import { escapeHtml } from "./table.ts";
 /** One image overlay, already in Web Mercator, as the page receives it. */
 export interface PageImage {
   /** Layer name, e.g. the file name. */
@@ -69,25 +70,7 @@ export function leafletStyles(): string {
     .replace(/url\(images\/marker-icon(-2x)?\.png\)/g, MARKER_ICON);
 }
 
-/**
- * Text safe inside HTML text and double-quoted attributes.
- *
- * @example
- * ```ts
- * import { escapeHtml } from "./map_page.ts";
- * console.log(escapeHtml('<a href="x">&</a>')); // "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
- * ```
- */
-export function escapeHtml(text: string): string {
-  const entities: Record<string, string> = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "'": "&#39;",
-  };
-  return text.replace(/[&<>"']/g, (c) => entities[c]);
-}
+export { escapeHtml } from "./table.ts";
 
 /**
  * JSON that can sit inside a `<script type="application/json">` element:

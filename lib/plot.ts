@@ -11,11 +11,10 @@
  * @module
  */
 
-import { ConfigError, RasterError } from "./errors.ts";
+import { ConfigError, errorLine, RasterError } from "./errors.ts";
 import { base64, blend, decodeImage, JUPYTER_DISPLAY, resize, toPng, whiteCanvas } from "./png.ts";
 import { colormapLut } from "./raster_colormap.ts";
 import { type PlotInput, selectInputs, stem, writeFileAtomic } from "./raster_files.ts";
-import { message } from "./raster_source.ts";
 import type { Stretch } from "./raster_stretch.ts";
 import { checkBands, renderRaster } from "./render_raster.ts";
 import { drawText, fitText } from "./text.ts";
@@ -151,7 +150,7 @@ export async function plotQuicklooks(options: PlotOptions): Promise<PlotResult> 
       try {
         bytes = await Deno.readFile(input.source);
       } catch (e) {
-        throw new RasterError(`${input.name}: cannot read (${message(e)})`, { cause: e });
+        throw new RasterError(`${input.name}: cannot read (${errorLine(e)})`, { cause: e });
       }
     } else bytes = input.source.bytes;
     const img = decodeImage(bytes, input.name);

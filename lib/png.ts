@@ -7,8 +7,7 @@
 
 import { convertIndexedToRgb, decode as decodePng, encode as encodePng } from "fast-png";
 import jpeg from "jpeg-js";
-import { RasterError } from "./errors.ts";
-import { message } from "./raster_source.ts";
+import { errorLine, RasterError } from "./errors.ts";
 
 /** An 8-bit RGBA image, row-major. */
 export interface RgbaImage {
@@ -135,7 +134,7 @@ export function decodeImage(bytes: Uint8Array, name: string): RgbaImage {
     }
     if (format === "png") return pngToRgba(bytes);
   } catch (e) {
-    throw new RasterError(`${name}: corrupt ${format?.toUpperCase()} image (${message(e)})`, {
+    throw new RasterError(`${name}: corrupt ${format?.toUpperCase()} image (${errorLine(e)})`, {
       cause: e,
     });
   }

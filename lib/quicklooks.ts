@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { jobtaskPath } from "./api.ts";
 import type { Up42Context } from "./context.ts";
-import { IntegrityError, Up42ApiError, Up42Error } from "./errors.ts";
+import { errorLine, IntegrityError, Up42ApiError } from "./errors.ts";
 import { validateId } from "./ids.ts";
 import { decodeImage, sniffFormat, toPng } from "./png.ts";
 import { request, requestResponse } from "./request.ts";
@@ -153,7 +153,7 @@ export async function readQuicklook(
       method: "GET",
       path,
       status: response.status,
-      message: `the download of quicklook ${id} broke off (${firstLine(error)})`,
+      message: `the download of quicklook ${id} broke off (${errorLine(error).slice(0, 160)})`,
       hint: "try again",
     }, { cause: error });
   }
@@ -207,14 +207,6 @@ export function extensionFor(id: string, contentType: string | null, bytes: Uint
   if (/\.(png|jpe?g|webp|tiff?)$/i.test(id)) return "";
   const type = (contentType ?? "").split(";")[0].trim().toLowerCase();
   if (EXTENSIONS[type]) return EXTENSIONS[type];
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
-    return ".png";
-  }
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return ".jpg";
-  return "";
-}
-
-function firstLine(error: unknown): string {
-  if (error instanceof Up42Error) return error.message;
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 160);
+  const sniffed = sniffFormat(bytes);
+  return sniffed === "png" ? ".png" : sniffed === "jpeg" ? ".jpg" : "";
 }

@@ -6,9 +6,9 @@
  */
 
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { RasterError } from "./errors.ts";
+import { errorLine, RasterError } from "./errors.ts";
 import { sniffFormat } from "./png.ts";
-import { message, type NamedBytes } from "./raster_source.ts";
+import type { NamedBytes } from "./raster_source.ts";
 
 /** A plot input: a file or folder path, or a file already in memory. */
 export type PlotInput = string | NamedBytes;
@@ -80,7 +80,7 @@ export async function selectInputs(
       if (e instanceof Deno.errors.NotFound) {
         throw new RasterError(`${input}: file not found: check the path`);
       }
-      throw new RasterError(`${input}: cannot read (${message(e)})`, { cause: e });
+      throw new RasterError(`${input}: cannot read (${errorLine(e)})`, { cause: e });
     }
     if (info.isDirectory) {
       const found: string[] = [];
@@ -142,7 +142,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   } catch (e) {
     await Deno.remove(temp).catch(() => {});
     throw new RasterError(
-      `cannot write ${target} (${message(e)}): choose an existing, writable folder`,
+      `cannot write ${target} (${errorLine(e)}): choose an existing, writable folder`,
       { cause: e },
     );
   }

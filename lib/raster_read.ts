@@ -9,8 +9,7 @@
  */
 
 import { type GeoTIFF, type GeoTIFFImage, getDecoder } from "geotiff";
-import { RasterError } from "./errors.ts";
-import { message } from "./raster_source.ts";
+import { errorLine, RasterError } from "./errors.ts";
 
 /** What a render needs to know about a GeoTIFF before reading pixels. */
 export interface RasterInfo {
@@ -50,7 +49,7 @@ export async function describeRaster(tiff: GeoTIFF, name: string): Promise<Raste
   try {
     count = await tiff.getImageCount();
   } catch (e) {
-    throw new RasterError(`${name}: corrupt TIFF directory (${message(e)})`, { cause: e });
+    throw new RasterError(`${name}: corrupt TIFF directory (${errorLine(e)})`, { cause: e });
   }
   const main = await tiff.getImage(0);
   const spp = main.getSamplesPerPixel();
@@ -138,7 +137,9 @@ async function decoderFor(image: GeoTIFFImage, name: string) {
     return await getDecoder(compression, params as any);
   } catch (e) {
     throw new RasterError(
-      `${name}: compression ${compression} is not supported (${message(e)}): convert with DEFLATE`,
+      `${name}: compression ${compression} is not supported (${
+        errorLine(e)
+      }): convert with DEFLATE`,
       { cause: e },
     );
   }
@@ -248,7 +249,7 @@ async function sampleImage(
     } catch (e) {
       throw new RasterError(
         `${name}: corrupt tile or strip at block (${tx}, ${ty}) (${
-          message(e)
+          errorLine(e)
         }): the file is damaged, download it again`,
         { cause: e },
       );

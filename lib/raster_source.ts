@@ -7,7 +7,7 @@
  */
 
 import { fromArrayBuffer, fromFile, fromUrl, type GeoTIFF } from "geotiff";
-import { RasterError } from "./errors.ts";
+import { errorLine, RasterError } from "./errors.ts";
 import "./raster_deflate.ts";
 
 /** Bytes of an image together with the name used in messages and titles. */
@@ -85,7 +85,7 @@ export async function openRaster(source: RasterSource): Promise<OpenedRaster> {
       const tiff = await fromUrl(String(source), { allowFullFile: true });
       return { tiff, name, close: none };
     } catch (e) {
-      throw new RasterError(`${name}: cannot read the GeoTIFF over HTTP (${message(e)})`, {
+      throw new RasterError(`${name}: cannot read the GeoTIFF over HTTP (${errorLine(e)})`, {
         cause: e,
       });
     }
@@ -106,7 +106,7 @@ export async function openRaster(source: RasterSource): Promise<OpenedRaster> {
       if (e instanceof Deno.errors.NotFound) {
         throw new RasterError(`${name}: file not found: check the path`);
       }
-      throw new RasterError(`${name}: cannot open the file (${message(e)})`, { cause: e });
+      throw new RasterError(`${name}: cannot open the file (${errorLine(e)})`, { cause: e });
     }
     if (!isTiffMagic(head)) throw notTiff(name);
     const tiff = await wrap(name, () => fromFile(source));
@@ -135,21 +135,8 @@ async function wrap<T>(name: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    throw new RasterError(`${name}: corrupt TIFF header or directory (${message(e)})`, {
+    throw new RasterError(`${name}: corrupt TIFF header or directory (${errorLine(e)})`, {
       cause: e,
     });
   }
-}
-
-/**
- * The first line of an error's message, for embedding in one-line messages.
- *
- * @example
- * ```ts
- * import { message } from "./raster_source.ts";
- * console.log(message(new Error("a\nb"))); // "a"
- * ```
- */
-export function message(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0];
 }

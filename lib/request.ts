@@ -7,7 +7,7 @@
  */
 import type { Up42Context } from "./context.ts";
 import { AuthError, Up42ApiError } from "./errors.ts";
-import { apiErrorOf, excerpt, fetchWithRetry } from "./retry.ts";
+import { apiErrorOf, apiErrorOfBody, excerptText, fetchWithRetry } from "./retry.ts";
 import { USER_AGENT } from "./version.ts";
 
 /** Options of {@linkcode request} and {@linkcode requestResponse}. */
@@ -74,7 +74,7 @@ export async function requestResponse(
     if (response.ok) return response;
     const text = await response.text().catch(() => "");
     const api = apiErrorOf(text);
-    const message = api?.message ?? await excerpt(new Response(text, response));
+    const message = api?.message ?? excerptText(text, response.statusText);
     const ErrorType = response.status === 401 || response.status === 403 ? AuthError : Up42ApiError;
     throw new ErrorType({
       ...describe,
@@ -114,13 +114,13 @@ export async function request<T = unknown>(
       method,
       path,
       status: response.status,
-      message: `expected JSON, got ${await excerpt(new Response(text))}`,
+      message: `expected JSON, got ${excerptText(text)}`,
     });
   }
   if (body && typeof body === "object" && !Array.isArray(body) && "data" in body) {
     const envelope = body as { data: unknown; error?: unknown };
     if (envelope.data === null && envelope.error) {
-      const api = apiErrorOf(text)!;
+      const api = apiErrorOfBody(body)!;
       throw new Up42ApiError({
         method,
         path,

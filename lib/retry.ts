@@ -175,11 +175,25 @@ export async function excerpt(response: Response, max = 160): Promise<string> {
   } catch {
     return response.statusText || "no body";
   }
+  return excerptText(text, response.statusText, max);
+}
+
+/**
+ * {@linkcode excerpt} of a body already read as `text`; `fallback` (e.g.
+ * the status text) stands for an empty body.
+ *
+ * @example
+ * ```ts
+ * import { excerptText } from "./retry.ts";
+ * excerptText("<p>upstream   down</p>"); // "upstream down"
+ * ```
+ */
+export function excerptText(text: string, fallback = "", max = 160): string {
   const api = apiErrorOf(text);
   if (api) return api.message;
   const plain = text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ").trim();
-  if (!plain) return response.statusText || "empty body";
+  if (!plain) return fallback || "empty body";
   return plain.length > max ? `${plain.slice(0, max)}…` : plain;
 }
 
@@ -194,12 +208,23 @@ export async function excerpt(response: Response, max = 160): Promise<string> {
  * ```
  */
 export function apiErrorOf(text: string): { code?: string; message: string } | undefined {
-  let body: unknown;
   try {
-    body = JSON.parse(text);
+    return apiErrorOfBody(JSON.parse(text));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * {@linkcode apiErrorOf} of a body already parsed from JSON.
+ *
+ * @example
+ * ```ts
+ * import { apiErrorOfBody } from "./retry.ts";
+ * apiErrorOfBody({ data: null, error: "quota exceeded" }); // { message: "quota exceeded" }
+ * ```
+ */
+export function apiErrorOfBody(body: unknown): { code?: string; message: string } | undefined {
   if (!body || typeof body !== "object" || !("error" in body)) return undefined;
   const error = (body as { error: unknown }).error;
   if (!error) return undefined;

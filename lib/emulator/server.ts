@@ -156,10 +156,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       maxQuicklooks = Math.max(maxQuicklooks, quicklooksInFlight);
       // In flight until the body is sent (or the client goes away).
       const response = serveQuicklook(task, decodeURIComponent(m[4].split("/")[2]));
-      (info as { completed?: Promise<void> }).completed?.finally(() => quicklooksInFlight--).catch(
-        () => {},
-      ) ??
-        quicklooksInFlight--;
+      info.completed.finally(() => quicklooksInFlight--).catch(() => {});
       return response;
     }
     switch (m[4]) {
