@@ -61,21 +61,28 @@ function jobtaskContext(values: { job?: string; jobtask?: string }, needsTask = 
   return createContext({ jobId: values.job, jobtaskId: values.jobtask });
 }
 
-/** Takes --job and --jobtask out of `args` for commands that parse the rest themselves. */
-function splitJobFlags(args: string[]): { ctx: Up42Context; rest: string[] } {
-  const ids: { job?: string; jobtask?: string } = {};
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const m = /^--(job|jobtask)(?:=(.*))?$/.exec(args[i]);
-    if (!m) {
-      rest.push(args[i]);
-      continue;
+/**
+ * Adapts a command that takes a context: --job and --jobtask are taken out of
+ * its arguments and turned into the context, the rest is passed on.
+ */
+function withJobFlags(
+  run: (ctx: Up42Context, args: string[]) => Promise<number>,
+): (args: string[]) => Promise<number> {
+  return (args) => {
+    const ids: { job?: string; jobtask?: string } = {};
+    const rest: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const m = /^--(job|jobtask)(?:=(.*))?$/.exec(args[i]);
+      if (!m) {
+        rest.push(args[i]);
+        continue;
+      }
+      const value = m[2] ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
+      ids[m[1] as "job" | "jobtask"] = value;
     }
-    const value = m[2] ?? args[++i];
-    if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
-    ids[m[1] as "job" | "jobtask"] = value;
-  }
-  return { ctx: jobtaskContext(ids), rest };
+    return run(jobtaskContext(ids), rest);
+  };
 }
 
 function printJson(value: unknown): void {
@@ -118,18 +125,12 @@ const COMMANDS: Record<string, Command> = {
   download: {
     summary: "download, verify and unpack the results (paths on stdout)",
     usage: "download --job ID --jobtask ID [--out DIR] [--no-overwrite]",
-    run: (args) => {
-      const { ctx, rest } = splitJobFlags(args);
-      return runDownloadCommand(ctx, rest);
-    },
+    run: withJobFlags(runDownloadCommand),
   },
   quicklooks: {
     summary: "download the quicklooks (paths on stdout)",
     usage: "quicklooks --job ID --jobtask ID [--out DIR]",
-    run: (args) => {
-      const { ctx, rest } = splitJobFlags(args);
-      return runQuicklooksCommand(ctx, rest);
-    },
+    run: withJobFlags(runQuicklooksCommand),
   },
   render: {
     summary: "one raster to a PNG, no margin, nodata transparent",
