@@ -10,10 +10,10 @@ import { ArchiveError } from "./errors.ts";
 export const STAGING_PREFIX = ".up42-staging-";
 
 /** Longest accepted relative path, in UTF-8 bytes. */
-export const MAX_PATH_BYTES = 1024;
+const MAX_PATH_BYTES = 1024;
 
 /** Longest accepted path segment, in UTF-8 bytes (the usual file system limit). */
-export const MAX_SEGMENT_BYTES = 255;
+const MAX_SEGMENT_BYTES = 255;
 
 const encoder = new TextEncoder();
 

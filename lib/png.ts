@@ -255,22 +255,7 @@ export function whiteCanvas(width: number, height: number): RgbaImage {
   return { width, height, rgba: new Uint8ClampedArray(width * height * 4).fill(255) };
 }
 
-/**
- * Base64 of bytes (chunked, so large PNGs do not overflow the call stack).
- *
- * @example
- * ```ts
- * import { base64 } from "./png.ts";
- * console.log(base64(new Uint8Array([1, 2, 3]))); // "AQID"
- * ```
- */
-export function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
+export { base64 } from "./base64.ts";
 
 /**
  * The key Deno's Jupyter kernel looks up to display a value.

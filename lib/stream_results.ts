@@ -131,17 +131,31 @@ export async function readResults(
   const out: { path: string; bytes: Uint8Array }[] = [];
   for await (const entry of checkedEntries(ctx, options)) {
     if (entry.kind !== "file") continue;
-    const pieces: Uint8Array[] = [];
-    let length = 0;
-    for (let piece = await entry.read(); piece; piece = await entry.read()) {
-      pieces.push(piece.slice());
-      length += piece.length;
-    }
-    const bytes = new Uint8Array(length);
-    pieces.reduce((at, piece) => (bytes.set(piece, at), at + piece.length), 0);
-    out.push({ path: entry.path, bytes });
+    out.push({ path: entry.path, bytes: await readAll(entry) });
   }
   return out;
+}
+
+/** An entry's content in one array: copied once when its size is known. */
+async function readAll(entry: CheckedEntry): Promise<Uint8Array> {
+  if (entry.size >= 0) {
+    const bytes = new Uint8Array(entry.size);
+    let at = 0;
+    for (let piece = await entry.read(); piece; piece = await entry.read()) {
+      bytes.set(piece, at);
+      at += piece.length;
+    }
+    return at === entry.size ? bytes : bytes.subarray(0, at);
+  }
+  const pieces: Uint8Array[] = [];
+  let length = 0;
+  for (let piece = await entry.read(); piece; piece = await entry.read()) {
+    pieces.push(piece.slice()); // views are only valid until the next read
+    length += piece.length;
+  }
+  const bytes = new Uint8Array(length);
+  pieces.reduce((at, piece) => (bytes.set(piece, at), at + piece.length), 0);
+  return bytes;
 }
 
 /**
@@ -166,7 +180,7 @@ export async function* checkedEntries(
   if (typeof url !== "string" || !/^https?:\/\//.test(url)) {
     throw new Up42ApiError({ method: "GET", path, status: 200, message: "no download URL" });
   }
-  const opened = await openResumable(url, { ...ctx, ...options, signal: options.signal });
+  const opened = await openResumable(url, { ...ctx, ...options });
   let files = 0;
   let bytes = 0;
   const report = () => options.onProgress?.({ bytes, totalBytes: opened.totalBytes, files: files });
@@ -185,6 +199,11 @@ export async function* checkedEntries(
   const checkPath = uniquePaths();
   let count = 0;
   let total = 0;
+  const addBytes = (n: number) => {
+    if ((total += n) > limits.maxBytes) {
+      throw overLimit(`more than ${limits.maxBytes} bytes unpacked`, "maxBytes");
+    }
+  };
   try {
     for await (const entry of entries) {
       options.signal?.throwIfAborted();
@@ -202,11 +221,6 @@ export async function* checkedEntries(
         );
       }
       checkPath(safe, entry.kind as "file" | "directory", entry.name);
-      const addBytes = (n: number) => {
-        if ((total += n) > limits.maxBytes) {
-          throw overLimit(`more than ${limits.maxBytes} bytes unpacked`, "maxBytes");
-        }
-      };
       // Announced sizes fail early; an unknown size (-1) is counted as the bytes come.
       if (entry.size > 0) addBytes(entry.size);
       const read = entry.size >= 0 ? entry.read : async () => {

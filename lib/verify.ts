@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { createCRC32 } from "hash-wasm";
 import { IntegrityError } from "./errors.ts";
+import { base64 } from "./base64.ts";
 
 /** The hashes announced for an object, base64 as in `x-goog-hash`. */
 export interface AnnouncedHashes {
@@ -122,10 +123,6 @@ export async function verifiedStream(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-}
-
-function base64(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes));
 }
 
 function mismatch(what: string): IntegrityError {

@@ -8,6 +8,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import { crc32 } from "hash-wasm";
+import { base64 } from "../base64.ts";
 import { type Faults, faultyBody } from "./faults.ts";
 
 /** One stored object. */
@@ -129,7 +130,7 @@ export async function googHash(bytes: Uint8Array): Promise<string> {
   const crc = await crc32(bytes, 0x82f63b78);
   const crcBytes = new Uint8Array(crc.match(/../g)!.map((h) => parseInt(h, 16)));
   const md5 = createHash("md5").update(bytes).digest("base64");
-  return `crc32c=${btoa(String.fromCharCode(...crcBytes))},md5=${md5}`;
+  return `crc32c=${base64(crcBytes)},md5=${md5}`;
 }
 
 function xmlError(
