@@ -22,7 +22,7 @@ import {
 import { buildPage, escapeHtml, type PageImage } from "./map_page.ts";
 import { toPalettePng } from "./palette_png.ts";
 import { base64, JUPYTER_DISPLAY } from "./png.ts";
-import { writeFileAtomic } from "./raster_files.ts";
+import { walkFiles, writeFileAtomic } from "./raster_files.ts";
 import { type NamedBytes, openRaster } from "./raster_source.ts";
 import type { Stretch } from "./raster_stretch.ts";
 import { checkBands, renderRaster } from "./render_raster.ts";
@@ -87,16 +87,6 @@ interface Files {
   paths: string[];
 }
 
-async function walk(dir: string, out: string[]) {
-  const entries = [];
-  for await (const e of Deno.readDir(dir)) entries.push(e);
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.isDirectory) await walk(join(dir, e.name), out);
-    else if (e.isFile) out.push(join(dir, e.name));
-  }
-}
-
 async function listFiles(inputs: MapInput[]): Promise<Files> {
   const files: Files = { named: [], paths: [] };
   for (const input of inputs) {
@@ -105,7 +95,7 @@ async function listFiles(inputs: MapInput[]): Promise<Files> {
       continue;
     }
     try {
-      if ((await Deno.stat(input)).isDirectory) await walk(input, files.paths);
+      if ((await Deno.stat(input)).isDirectory) await walkFiles(input, () => true, files.paths);
       else files.paths.push(input);
     } catch (e) {
       const why = e instanceof Deno.errors.NotFound ? "not found" : errorLine(e);

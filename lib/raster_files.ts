@@ -21,13 +21,28 @@ export interface SelectedInput {
   source: string | NamedBytes;
 }
 
-async function walk(dir: string, accept: (name: string) => boolean, out: string[]) {
+/**
+ * Appends the files under `dir` whose names `accept` takes, depth first in
+ * name order, to `out`.
+ *
+ * @example
+ * ```ts ignore
+ * import { walkFiles } from "./raster_files.ts";
+ * const tifs: string[] = [];
+ * await walkFiles("results", (name) => name.endsWith(".tif"), tifs);
+ * ```
+ */
+export async function walkFiles(
+  dir: string,
+  accept: (name: string) => boolean,
+  out: string[],
+): Promise<void> {
   const entries = [];
   for await (const e of Deno.readDir(dir)) entries.push(e);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const path = join(dir, e.name);
-    if (e.isDirectory) await walk(path, accept, out);
+    if (e.isDirectory) await walkFiles(path, accept, out);
     else if (e.isFile && accept(e.name)) out.push(path);
   }
 }
@@ -84,7 +99,7 @@ export async function selectInputs(
     }
     if (info.isDirectory) {
       const found: string[] = [];
-      await walk(input, accept, found);
+      await walkFiles(input, accept, found);
       out.push(...found.map((p) => ({ name: p, source: p })));
     } else if (accept(input)) {
       out.push({ name: input, source: input });
