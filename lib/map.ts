@@ -11,7 +11,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { mercatorToLonLat, transformer } from "./crs.ts";
 import { errorLine, MapError, Up42Error } from "./errors.ts";
 import {
