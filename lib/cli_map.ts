@@ -6,8 +6,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { ConfigError, errorLine, MapError } from "./errors.ts";
+import { parseCommand } from "./cli_render.ts";
 import { mapResults } from "./map.ts";
 import { parseStretch } from "./raster_stretch.ts";
 
@@ -29,14 +29,6 @@ const OPTIONS = {
   "no-features": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
-
-function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new ConfigError(`map: ${errorLine(e)}: see \`map --help\``);
-  }
-}
 
 function bandList(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
@@ -67,7 +59,7 @@ async function readAoi(path: string | undefined): Promise<unknown> {
  * ```
  */
 export async function runMapCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args);
+  const { values, positionals } = parseCommand("map", args, OPTIONS);
   if (values.help) {
     console.log(MAP_HELP);
     return 0;

@@ -7,7 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, errorLine } from "./errors.ts";
 import { plotQuicklooks, plotResults } from "./plot.ts";
 import { toPngNative } from "./png.ts";
 import { writeFileAtomic } from "./raster_files.ts";
@@ -22,7 +22,19 @@ const COMMON = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function parse<T extends Record<string, { type: "string" | "boolean"; short?: string }>>(
+/**
+ * Parses a command's flags; an unknown or malformed flag is a ConfigError
+ * naming the command.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseCommand } from "./cli_render.ts";
+ * const { values } = parseCommand("render", ["--width", "10"], { width: { type: "string" } });
+ * ```
+ */
+export function parseCommand<
+  T extends Record<string, { type: "string" | "boolean"; short?: string }>,
+>(
   command: string,
   args: string[],
   options: T,
@@ -30,9 +42,7 @@ function parse<T extends Record<string, { type: "string" | "boolean"; short?: st
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new ConfigError(
-      `${command}: ${(e as Error).message.split("\n")[0]}: see \`${command} --help\``,
-    );
+    throw new ConfigError(`${command}: ${errorLine(e)}: see \`${command} --help\``);
   }
 }
 
@@ -75,7 +85,7 @@ const RENDER_HELP = `usage: render FILE --out PNG [--width N] [--height N] [--ba
  * ```
  */
 export async function runRenderCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse("render", args, {
+  const { values, positionals } = parseCommand("render", args, {
     ...COMMON,
     width: { type: "string" },
     height: { type: "string" },
@@ -132,7 +142,7 @@ function figureOptions(values: Record<string, string | boolean | undefined>) {
  * ```
  */
 export async function runPlotCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse("plot", args, { ...COMMON, ...FIGURE });
+  const { values, positionals } = parseCommand("plot", args, { ...COMMON, ...FIGURE });
   if (values.help) {
     console.log(PLOT_HELP);
     return 0;
@@ -162,7 +172,7 @@ export async function runPlotCommand(args: string[]): Promise<number> {
  * ```
  */
 export async function runPlotQuicklooksCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse("plot-quicklooks", args, {
+  const { values, positionals } = parseCommand("plot-quicklooks", args, {
     out: COMMON.out,
     help: COMMON.help,
     ...FIGURE,

@@ -156,9 +156,10 @@ export async function renderRaster(
     const read = await readDecimated(info, name, samples, width, height, nodata);
     if (alpha) {
       const a = read.bands.pop()!;
+      const bands = read.bands;
       for (let i = 0; i < a.length; i++) {
         if (!(a[i] > 0)) {
-          for (const b of read.bands) b[i] = NaN;
+          for (let k = 0; k < bands.length; k++) bands[k][i] = NaN;
         }
       }
     }
@@ -169,9 +170,11 @@ export async function renderRaster(
     });
     const rgba = new Uint8ClampedArray(width * height * 4);
     const lut = bytes.length === 1 ? colormapLut(options.cmap ?? "gray") : undefined;
+    const values = read.bands;
     for (let i = 0; i < width * height; i++) {
+      // NaN marks nodata: a pixel is drawn when any band holds a value.
       let valid = false;
-      for (const b of read.bands) if (b[i] === b[i]) valid = true;
+      for (let k = 0; k < values.length && !valid; k++) valid = values[k][i] === values[k][i];
       if (!valid) continue;
       if (lut) {
         const k = bytes[0][i] * 3;
