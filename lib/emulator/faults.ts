@@ -61,7 +61,7 @@ export interface Faults {
  * import { createFaults } from "./faults.ts";
  * const faults = createFaults();
  * faults.inject({ kind: "status", route: "api", status: 503, times: 2 });
- * console.log(faults.take("api", ["status"])?.status); // 503
+ * if (faults.take("api", ["status"])?.status !== 503) throw new Error();
  * ```
  */
 export function createFaults(): Faults {
@@ -103,7 +103,7 @@ function routeOf(fault: Fault): FaultRoute {
  * ```ts
  * import { faultyBody } from "./faults.ts";
  * const body = faultyBody(new Uint8Array(10), { kind: "slow", route: "storage", delayMs: 1, chunkBytes: 4 });
- * console.log((await new Response(body).arrayBuffer()).byteLength); // 10
+ * if ((await new Response(body).arrayBuffer()).byteLength !== 10) throw new Error();
  * ```
  */
 export function faultyBody(

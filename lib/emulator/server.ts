@@ -5,72 +5,10 @@
  *
  * @module
  */
-import type { FeatureCollection, JobtaskInfo } from "../api.ts";
-import { createFaults, type Faults, faultyBody } from "./faults.ts";
-import { seedJob } from "./seed.ts";
-import { createStorage, type StoredObject } from "./storage.ts";
-
-/** A jobtask the emulator serves. */
-export interface EmulatedJobtask {
-  /** Its metadata; `id` is required. */
-  info: JobtaskInfo;
-  /** Its `data.json`; absent answers 404. */
-  dataJson?: FeatureCollection;
-  /** Its results archive; absent answers 404. */
-  results?: StoredObject;
-  /** Its quicklooks, in the order the API lists them. */
-  quicklooks?: { id: string; bytes: Uint8Array; contentType: string }[];
-}
-
-/** Options of {@linkcode startEmulator}. */
-export interface EmulatorOptions {
-  /** Port on 127.0.0.1. Default 0 (any free port). */
-  port?: number;
-  /** Seed the example job (three jobtasks). Default true. */
-  seed?: boolean;
-  /** Lifetime of issued tokens in seconds. Default 3600. */
-  tokenLifetimeSeconds?: number;
-}
-
-/** One request the emulator received (for tests and debugging). */
-export interface EmulatorRequest {
-  /** HTTP method. */
-  method: string;
-  /** Path without the query. */
-  path: string;
-  /** Which part answered. */
-  route: "token" | "api" | "storage" | "quicklook" | "unknown";
-  /** Whether an `Authorization` header came with it. */
-  authorization: boolean;
-  /** The `Range` header, if any. */
-  range: string | null;
-  /** The `User-Agent` header. */
-  userAgent: string | null;
-}
-
-/** A running emulator. */
-export interface Emulator {
-  /** Base URL, e.g. `http://127.0.0.1:41234`: use it as `apiUrl` / `UP42_API_URL`. */
-  url: string;
-  /** The emulated project's id. */
-  projectId: string;
-  /** The emulated project's API key. */
-  projectApiKey: string;
-  /** The seeded job's id. */
-  jobId: string;
-  /** The seeded jobtasks' ids by role. */
-  jobtasks: { dataBlock: string; processing: string; zip: string };
-  /** Fault injection for this instance. */
-  faults: Faults;
-  /** Every request received so far. */
-  requests: EmulatorRequest[];
-  /** Highest number of quicklook requests served at once. */
-  maxConcurrentQuicklooks: () => number;
-  /** Adds (or replaces) a jobtask of job `jobId` (a new job is created when needed). */
-  addJobtask(jobId: string, jobtask: EmulatedJobtask): Promise<void>;
-  /** Stops the server. */
-  close(): Promise<void>;
-}
+import { createFaults, faultyBody } from "./faults.ts";
+import { seedJob } from "./seed/job.ts";
+import { createStorage } from "./storage.ts";
+import type { EmulatedJobtask, Emulator, EmulatorOptions, EmulatorRequest } from "./types.ts";
 
 const PROJECT_ID = "0b9e0a3c-9a4f-4a2e-8e57-6a1d5b3f2c10";
 const PROJECT_API_KEY = "emulator-project-api-key-not-secret";
@@ -79,10 +17,10 @@ const PROJECT_API_KEY = "emulator-project-api-key-not-secret";
  * Starts an emulator on 127.0.0.1 and returns its url, credentials and ids.
  *
  * @example
- * ```ts ignore
- * import { startEmulator } from "./server.ts";
+ * ```ts
+ * import { startEmulator } from "@up42/jobtask/emulator";
  * const emulator = await startEmulator();
- * console.log(emulator.url, emulator.jobId);
+ * if (!emulator.url.startsWith("http://127.0.0.1:")) throw new Error();
  * await emulator.close();
  * ```
  */
@@ -97,13 +35,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let quicklooksInFlight = 0;
   let maxQuicklooks = 0;
 
-  const addJobtask = async (jobId: string, task: EmulatedJobtask) => {
+  const addJobtask = (jobId: string, task: EmulatedJobtask): Promise<void> => {
     if (!jobs.has(jobId)) jobs.set(jobId, new Map());
     jobs.get(jobId)!.set(task.info.id, task);
     if (task.results) {
-      const key = `up42-results/${jobId}/${task.info.id}/${task.results.filename}`;
-      signedUrls.set(`${jobId}/${task.info.id}`, await storage.put(key, task.results));
+      const key = `up42-results/${jobId}/${task.info.id}/results`;
+      signedUrls.set(`${jobId}/${task.info.id}`, storage.put(key, task.results));
     }
+    return Promise.resolve();
   };
 
   const handler = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
@@ -225,21 +164,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     onListen: () => {},
   }, handler);
   const url = `http://127.0.0.1:${server.addr.port}`;
-  const seeded = options.seed === false ? undefined : await seedJob();
+  const seeded = options.seed === false ? undefined : seedJob();
   if (seeded) {
     for (const task of seeded.jobtasks) await addJobtask(seeded.jobId, task);
   }
+  const close = () => server.shutdown();
   return {
     url,
     projectId: PROJECT_ID,
     projectApiKey: PROJECT_API_KEY,
+    credentials: { apiUrl: url, projectId: PROJECT_ID, projectApiKey: PROJECT_API_KEY },
     jobId: seeded?.jobId ?? "",
     jobtasks: seeded?.ids ?? { dataBlock: "", processing: "", zip: "" },
     faults,
     requests,
     maxConcurrentQuicklooks: () => maxQuicklooks,
     addJobtask,
-    close: () => server.shutdown(),
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

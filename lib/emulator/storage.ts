@@ -8,7 +8,6 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import { crc32 } from "hash-wasm";
-import { base64 } from "../base64.ts";
 import { type Faults, faultyBody } from "./faults.ts";
 
 /** One stored object. */
@@ -23,10 +22,13 @@ export interface StoredObject {
 
 /** The storage of one emulator instance. */
 export interface Storage {
-  /** Stores an object under `key` and returns its signed path and query. */
-  put(key: string, object: StoredObject): Promise<string>;
+  /**
+   * Stores an object (or a function building it on first request) under
+   * `key` and returns its signed path and query.
+   */
+  put(key: string, object: StoredObject | (() => Promise<StoredObject>)): string;
   /** Answers a request for a `/storage/...` path. */
-  handle(request: Request, url: URL): Response;
+  handle(request: Request, url: URL): Promise<Response>;
 }
 
 interface Entry extends StoredObject {
@@ -41,16 +43,21 @@ interface Entry extends StoredObject {
  * import { createFaults } from "./faults.ts";
  * import { createStorage } from "./storage.ts";
  * const storage = createStorage("secret", createFaults());
- * const path = await storage.put("a.tgz", { bytes: new Uint8Array(3), contentType: "application/gzip", filename: "a.tgz" });
- * console.log(path.startsWith("/storage/"));
+ * const path = storage.put("a.tgz", { bytes: new Uint8Array(3), contentType: "application/gzip", filename: "a.tgz" });
+ * if (!path.startsWith("/storage/")) throw new Error();
  * ```
  */
 export function createStorage(secret: string, faults: Faults): Storage {
-  const objects = new Map<string, Entry>();
+  const objects = new Map<string, () => Promise<Entry>>();
   const sign = (key: string) => createHmac("sha256", secret).update(key).digest("hex");
   return {
-    async put(key, object) {
-      objects.set(key, { ...object, hash: await googHash(object.bytes) });
+    put(key, object) {
+      let entry: Promise<Entry> | undefined;
+      objects.set(key, () =>
+        entry ??= (async () => {
+          const stored = typeof object === "function" ? await object() : object;
+          return { ...stored, hash: await googHash(stored.bytes) };
+        })());
       const query = new URLSearchParams({
         "X-Goog-Algorithm": "GOOG4-HMAC-SHA256",
         "X-Goog-Expires": "3600",
@@ -58,7 +65,7 @@ export function createStorage(secret: string, faults: Faults): Storage {
       });
       return `/storage/${key.split("/").map(encodeURIComponent).join("/")}?${query}`;
     },
-    handle(request, url) {
+    async handle(request, url) {
       if (request.headers.has("authorization")) {
         return xmlError(
           400,
@@ -67,8 +74,8 @@ export function createStorage(secret: string, faults: Faults): Storage {
         );
       }
       const key = decodeURIComponent(url.pathname.slice("/storage/".length));
-      const object = objects.get(key);
-      if (!object || url.searchParams.get("X-Goog-Signature") !== sign(key)) {
+      const load = objects.get(key);
+      if (!load || url.searchParams.get("X-Goog-Signature") !== sign(key)) {
         return xmlError(403, "SignatureDoesNotMatch", "The request signature does not match.");
       }
       const status = faults.take("storage", ["status"]);
@@ -78,7 +85,7 @@ export function createStorage(secret: string, faults: Faults): Storage {
           : { "retry-after": `${status.retryAfter}` };
         return xmlError(status.status, "Fault", "Injected fault.", headers);
       }
-      return serveObject(request, object, faults);
+      return serveObject(request, await load(), faults);
     },
   };
 }
@@ -123,14 +130,14 @@ const BAD_HASH = "crc32c=AAAAAA==,md5=1B2M2Y8AsgTpgAmY7PhCfg==";
  * @example
  * ```ts
  * import { googHash } from "./storage.ts";
- * console.log(await googHash(new TextEncoder().encode("hello")));
+ * if (!(await googHash(new TextEncoder().encode("hello"))).startsWith("crc32c=")) throw new Error();
  * ```
  */
 export async function googHash(bytes: Uint8Array): Promise<string> {
   const crc = await crc32(bytes, 0x82f63b78);
   const crcBytes = new Uint8Array(crc.match(/../g)!.map((h) => parseInt(h, 16)));
   const md5 = createHash("md5").update(bytes).digest("base64");
-  return `crc32c=${base64(crcBytes)},md5=${md5}`;
+  return `crc32c=${crcBytes.toBase64()},md5=${md5}`;
 }
 
 function xmlError(

@@ -1,0 +1,70 @@
+/**
+ * Format detection of results archives by their magic numbers.
+ *
+ * @module
+ */
+import { ArchiveError } from "../../errors.ts";
+
+/** The archive formats results come in. */
+export type ArchiveFormat = "gzip" | "tar" | "zip";
+
+/**
+ * Tells the archive format from the first bytes of `stream` (gzip and zip
+ * magic numbers, the tar `ustar` mark) and returns it with a stream that
+ * still yields every byte. Anything else is an `ArchiveError`: the
+ * URL's extension is never trusted.
+ *
+ * @example
+ * ```ts
+ * import { sniffArchive } from "./sniff.ts";
+ * const gz = new Blob(["x"]).stream().pipeThrough(new CompressionStream("gzip"));
+ * const { format } = await sniffArchive(gz);
+ * if (format !== "gzip") throw new Error(format);
+ * ```
+ */
+export async function sniffArchive(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ format: ArchiveFormat; stream: ReadableStream<Uint8Array> }> {
+  const reader = stream.getReader();
+  const head: Uint8Array[] = [];
+  let length = 0;
+  while (length < 512) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    head.push(value.slice()); // the view is only valid until the next read
+    length += value.length;
+  }
+  const first = new Uint8Array(length);
+  head.reduce((at, piece) => (first.set(piece, at), at + piece.length), 0);
+  const text = new TextDecoder("latin1").decode(first.subarray(257, 262));
+  let format: ArchiveFormat;
+  if (first[0] === 0x1f && first[1] === 0x8b) format = "gzip";
+  else if (first[0] === 0x50 && first[1] === 0x4b && (first[2] === 3 || first[2] === 5)) {
+    format = "zip";
+  } else if (text === "ustar" || (length >= 512 && first.every((b) => b === 0))) format = "tar";
+  else {
+    await reader.cancel();
+    throw new ArchiveError({
+      reason: "format",
+      detail: `they start with bytes ${
+        [...first.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join(" ")
+      }`,
+    });
+  }
+  let sent = false;
+  return {
+    format,
+    stream: new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (!sent) {
+          sent = true;
+          if (first.length) return controller.enqueue(first);
+        }
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 }),
+  };
+}

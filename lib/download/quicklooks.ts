@@ -1,0 +1,118 @@
+/**
+ * `downloadQuicklooks`: the jobtask's quicklook images written to disk, a
+ * few at a time. Each arrives in a temporary file; once all have arrived
+ * they are renamed into place in the API's order, each under a name no
+ * other quicklook of the call has, with the extension of its real format.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import type { JobtaskContext } from "../client/types.ts";
+import { ConfigError } from "../errors.ts";
+import { ensurePermission } from "../files/permission.ts";
+import { tempNameFor } from "../files/names.ts";
+import { mapPool } from "../internal/pool.ts";
+import { listQuicklooks, readQuicklook } from "../jobtask/quicklooks.ts";
+
+/** Options of {@linkcode downloadQuicklooks}. */
+export interface DownloadQuicklooksOptions {
+  /**
+   * The folder to write into (created when missing). Default
+   * `{cwd}/project_{projectId}/job_{jobId}`, as in the Python SDK.
+   */
+  outputDirectory?: string;
+  /** Base of the default output directory. Default `.` (the working directory). */
+  cwd?: string;
+  /** Quicklooks downloaded at once. Default 4. */
+  concurrency?: number;
+  /** Cancels the downloads. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Lists the jobtask's quicklooks and downloads them, returning the written
+ * paths in the API's order. A file is named `quicklook_{id}` plus the
+ * extension of its format (told from its bytes) unless the id already ends
+ * in it; a name another quicklook of the call took gets `_2`, `_3`, ...
+ * before its extension. A quicklook that fails (or is not an image) fails
+ * the call with its id named, after the others that arrived are in place;
+ * no partial file is left.
+ *
+ * Permissions: `--allow-net` for the API, `--allow-read` and
+ * `--allow-write` for the output directory.
+ *
+ * @example
+ * ```ts
+ * import { createContext, downloadQuicklooks } from "@up42/jobtask";
+ * import { startEmulator } from "@up42/jobtask/emulator";
+ * await using emulator = await startEmulator();
+ * const ctx = createContext({ ...emulator.credentials, jobId: emulator.jobId, jobtaskId: emulator.jobtasks.dataBlock });
+ * const dir = await Deno.makeTempDir();
+ * const paths = await downloadQuicklooks(ctx, { outputDirectory: dir });
+ * if (paths.length !== 2) throw new Error();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function downloadQuicklooks(
+  ctx: JobtaskContext,
+  options: DownloadQuicklooksOptions = {},
+): Promise<string[]> {
+  const out = resolve(
+    options.outputDirectory ??
+      join(options.cwd ?? ".", `project_${ctx.projectId}`, `job_${ctx.jobId}`),
+  );
+  const ids = await listQuicklooks(ctx, { signal: options.signal });
+  await ensurePermission("write", out, `writing quicklooks into ${out}`);
+  await ensurePermission("read", out, `writing quicklooks into ${out}`);
+  await makeFolder(out);
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const arrived = await mapPool(ids, options.concurrency ?? 4, async (id) => {
+    try {
+      const quicklook = await readQuicklook(ctx, id, { signal });
+      const temp = join(out, tempNameFor(quicklook.name).replace(/\.tmp$/, ".part"));
+      await Deno.writeFile(temp, quicklook.bytes, { createNew: true });
+      return { temp, name: quicklook.name };
+    } catch (error) {
+      stop.abort(error);
+      throw error;
+    }
+  }, { stopOnError: true });
+  const taken = new Set<string>();
+  const paths: string[] = [];
+  for (const result of arrived) {
+    if (result?.status !== "fulfilled") continue;
+    const name = uniqueName(result.value.name, taken);
+    const target = join(out, name);
+    try {
+      await Deno.rename(result.value.temp, target);
+      paths.push(target);
+    } catch (error) {
+      await Deno.remove(result.value.temp).catch(() => {});
+      throw error;
+    }
+  }
+  const failed = arrived.find((r) => r?.status === "rejected") as PromiseRejectedResult | undefined;
+  if (failed) throw failed.reason;
+  return paths;
+}
+
+function uniqueName(name: string, taken: Set<string>): string {
+  const dot = name.lastIndexOf(".");
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+  let candidate = name;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem}_${n}${ext}`;
+  taken.add(candidate.toLowerCase());
+  return candidate;
+}
+
+async function makeFolder(out: string): Promise<void> {
+  await Deno.mkdir(out, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    throw new ConfigError({
+      setting: "outputDirectory",
+      problem: `output directory ${out} exists and is not a folder`,
+      fix: "choose another output directory",
+    });
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The one atomic file writer: bytes go to a temporary file beside the
+ * target, then a rename puts them in place, so a reader never sees half a
+ * file and a failure leaves nothing behind. Write access is asked for once,
+ * for the target's folder.
+ *
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import { ConfigError, errorLine } from "../errors.ts";
+import { tempNameFor } from "./names.ts";
+import { ensurePermission } from "./permission.ts";
+
+/** Options of {@linkcode writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** The option that named the target, for messages (e.g. `output`). Default `output`. */
+  setting?: string;
+  /** Refuse to replace an existing file. Default false. */
+  createNew?: boolean;
+  /** Cancels before the rename. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Writes `bytes` to `path` atomically and returns the absolute path. Needs
+ * write access to the target's folder (`--allow-write=FOLDER`).
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * const path = await writeFileAtomic(`${dir}/a.bin`, new Uint8Array([1, 2]));
+ * if ((await Deno.readFile(path)).length !== 2) throw new Error();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<string> {
+  const target = resolve(path);
+  const folder = dirname(target);
+  await ensurePermission("write", folder, `writing ${target}`);
+  const temp = join(folder, tempNameFor(basename(target)));
+  try {
+    await Deno.writeFile(temp, bytes, { createNew: true });
+    options.signal?.throwIfAborted();
+    if (options.createNew) await refuseExisting(target, options.setting ?? "output");
+    await Deno.rename(temp, target);
+  } catch (e) {
+    await Deno.remove(temp).catch(() => {});
+    if (e instanceof ConfigError || options.signal?.aborted) throw e;
+    throw new ConfigError({
+      setting: options.setting ?? "output",
+      problem: `cannot write ${target} (${errorLine(e)})`,
+      fix: "choose an existing, writable folder",
+    }, { cause: e });
+  }
+  return target;
+}
+
+async function refuseExisting(target: string, setting: string): Promise<void> {
+  const exists = await Deno.lstat(target).then(() => true, () => false);
+  if (exists) {
+    throw new ConfigError({
+      setting,
+      problem: `${target} already exists`,
+      fix: "remove it, allow overwriting, or choose another name",
+    });
+  }
+}

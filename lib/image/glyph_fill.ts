@@ -1,0 +1,145 @@
+/**
+ * Antialiased fill of vector outlines (font glyphs) into a coverage mask.
+ *
+ * No maintained pure-JavaScript package rasterises paths into a pixel buffer
+ * without a canvas or native code, so this is a small one: outlines are
+ * flattened to line segments, and each pixel row is sampled on 16
+ * sub-scanlines whose spans (nonzero winding rule) add exact horizontal
+ * coverage. That gives smooth glyph edges at title sizes.
+ *
+ * @module
+ */
+
+/** A path command as produced by opentype.js (`M`, `L`, `Q`, `C`, `Z`). */
+export interface PathCommand {
+  /** Command type. */
+  type: string;
+  /** End point. */
+  x?: number;
+  /** End point. */
+  y?: number;
+  /** First control point. */
+  x1?: number;
+  /** First control point. */
+  y1?: number;
+  /** Second control point (cubic). */
+  x2?: number;
+  /** Second control point (cubic). */
+  y2?: number;
+}
+
+/**
+ * Flattens path commands into line segments [x0, y0, x1, y1, ...].
+ *
+ * @example
+ * ```ts
+ * import { flatten } from "./glyph_fill.ts";
+ * const s = flatten([{ type: "M", x: 0, y: 0 }, { type: "L", x: 4, y: 0 }, { type: "Z" }]);
+ * if (s.length !== 8) throw new Error("expected the line and the closing line");
+ * ```
+ */
+export function flatten(commands: PathCommand[], steps = 8): number[] {
+  const out: number[] = [];
+  let sx = 0, sy = 0, cx = 0, cy = 0;
+  const line = (x: number, y: number) => {
+    out.push(cx, cy, x, y);
+    cx = x;
+    cy = y;
+  };
+  for (const c of commands) {
+    if (c.type === "M") {
+      if (cx !== sx || cy !== sy) line(sx, sy);
+      sx = cx = c.x!;
+      sy = cy = c.y!;
+    } else if (c.type === "L") {
+      line(c.x!, c.y!);
+    } else if (c.type === "Q") {
+      const x0 = cx, y0 = cy;
+      for (let i = 1; i <= steps; i++) {
+        const t = i / steps, u = 1 - t;
+        line(
+          u * u * x0 + 2 * u * t * c.x1! + t * t * c.x!,
+          u * u * y0 + 2 * u * t * c.y1! + t * t * c.y!,
+        );
+      }
+    } else if (c.type === "C") {
+      const x0 = cx, y0 = cy;
+      for (let i = 1; i <= steps; i++) {
+        const t = i / steps, u = 1 - t;
+        const a = u * u * u, b = 3 * u * u * t, d = 3 * u * t * t, e = t * t * t;
+        line(
+          a * x0 + b * c.x1! + d * c.x2! + e * c.x!,
+          a * y0 + b * c.y1! + d * c.y2! + e * c.y!,
+        );
+      }
+    } else if (c.type === "Z") {
+      if (cx !== sx || cy !== sy) line(sx, sy);
+    }
+  }
+  if (cx !== sx || cy !== sy) line(sx, sy);
+  return out;
+}
+
+const SUB = 16;
+
+/**
+ * Coverage (0–1) of the filled segments on a `width` x `height` grid, with
+ * the nonzero winding rule.
+ *
+ * @example
+ * ```ts
+ * import { fillCoverage } from "./glyph_fill.ts";
+ * // A 2x2 square from (1, 1) to (3, 3), drawn clockwise.
+ * const square = [1, 1, 3, 1, 3, 1, 3, 3, 3, 3, 1, 3, 1, 3, 1, 1];
+ * const cov = fillCoverage(square, 4, 4);
+ * if (cov[1 * 4 + 1] !== 1 || cov[0] !== 0) throw new Error();
+ * ```
+ */
+export function fillCoverage(segments: number[], width: number, height: number): Float32Array {
+  const cov = new Float32Array(width * height);
+  const xs: number[] = [], dirs: number[] = [];
+  const order: number[] = [];
+  for (let row = 0; row < height; row++) {
+    for (let k = 0; k < SUB; k++) {
+      const y = row + (k + 0.5) / SUB;
+      xs.length = 0;
+      dirs.length = 0;
+      for (let i = 0; i < segments.length; i += 4) {
+        const y0 = segments[i + 1], y1 = segments[i + 3];
+        if (y0 === y1) continue;
+        const up = y1 > y0;
+        if (up ? y < y0 || y >= y1 : y < y1 || y >= y0) continue;
+        const x0 = segments[i], x1 = segments[i + 2];
+        xs.push(x0 + ((y - y0) * (x1 - x0)) / (y1 - y0));
+        dirs.push(up ? 1 : -1);
+      }
+      if (xs.length < 2) continue;
+      order.length = 0;
+      for (let i = 0; i < xs.length; i++) order.push(i);
+      order.sort((a, b) => xs[a] - xs[b]);
+      let winding = 0, start = 0;
+      for (const i of order) {
+        const before = winding;
+        winding += dirs[i];
+        if (before === 0 && winding !== 0) start = xs[i];
+        else if (before !== 0 && winding === 0) addSpan(cov, row * width, width, start, xs[i]);
+      }
+    }
+  }
+  return cov;
+}
+
+function addSpan(cov: Float32Array, base: number, width: number, a: number, b: number): void {
+  a = Math.max(0, a);
+  b = Math.min(width, b);
+  if (b <= a) return;
+  const ia = Math.floor(a), ib = Math.floor(b);
+  const w = 1 / SUB;
+  if (ia === ib) {
+    cov[base + ia] += (b - a) * w;
+    return;
+  }
+  cov[base + ia] += (ia + 1 - a) * w;
+  for (let x = ia + 1; x < ib; x++) cov[base + x] += w;
+  if (ib < width) cov[base + ib] += (b - ib) * w;
+}

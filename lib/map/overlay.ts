@@ -1,0 +1,100 @@
+/**
+ * One raster as a map overlay: rendered at most `maxImagePixels` on its
+ * longest side, warped to Web Mercator, and embedded as a palette PNG.
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import { errorLine, MapError } from "../errors.ts";
+import { encodePalettePng } from "../image/palette.ts";
+import { renderRaster } from "../raster/render.ts";
+import type { RasterSource } from "../raster/source.ts";
+import type { Stretch } from "../raster/stretch.ts";
+import { mercatorToLonLat, transformer } from "./crs.ts";
+import type { PageImage } from "./page.ts";
+import { warpToMercator } from "./warp.ts";
+
+/** How overlays are drawn. */
+export interface OverlayOptions {
+  /** 1-based bands. */
+  bands?: number[];
+  /** Colour map for one band. */
+  cmap?: string;
+  /** Contrast stretch. */
+  stretch?: Stretch;
+  /** Longest side of the embedded image in pixels. */
+  maxImagePixels: number;
+  /** Resampling of the reprojection. */
+  resampling?: "nearest" | "bilinear";
+}
+
+/** An overlay ready for the page, with its size. */
+export interface Overlay {
+  /** What the page draws. */
+  image: PageImage;
+  /** Width of the embedded image. */
+  width: number;
+  /** Height of the embedded image. */
+  height: number;
+  /** Size of its PNG. */
+  pngBytes: number;
+}
+
+/**
+ * Renders, warps and encodes one raster for the map.
+ *
+ * @example
+ * ```ts
+ * import { overlay } from "./overlay.ts";
+ * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * const bytes = await writeGeoTiff({ width: 8, height: 8, bands: [new Uint8Array(64).fill(50)], epsg: 4326, origin: [13, 52], pixelSize: [0.001, 0.001] });
+ * const o = await overlay({ name: "a.tif", bytes }, "a.tif", { maxImagePixels: 64 });
+ * if (!o.image.url.startsWith("data:image/png;base64,")) throw new Error();
+ * ```
+ */
+export async function overlay(
+  source: RasterSource,
+  name: string,
+  o: OverlayOptions,
+): Promise<Overlay> {
+  const raster = await renderRaster(source, {
+    bands: o.bands,
+    cmap: o.cmap,
+    stretch: o.stretch,
+    maxSide: o.maxImagePixels,
+  });
+  if (!raster.crs) {
+    throw new MapError({
+      subject: name,
+      problem: "has no EPSG code in its GeoKeys, so it cannot be placed on the map",
+      fix: "pass georeferenced GeoTIFFs or set showImages: false",
+    });
+  }
+  let warped;
+  try {
+    warped = warpToMercator(raster, await transformer(raster.crs), {
+      maxPixels: o.maxImagePixels,
+      resampling: o.resampling,
+    });
+  } catch (e) {
+    if (e instanceof MapError) throw e;
+    throw new MapError({
+      subject: name,
+      problem: `cannot be reprojected (${errorLine(e)})`,
+      fix: "pass a raster in a common CRS such as EPSG:4326 or a UTM zone",
+    }, { cause: e });
+  }
+  const png = encodePalettePng(warped);
+  const [west, south] = mercatorToLonLat(warped.bounds[0], warped.bounds[1]);
+  const [east, north] = mercatorToLonLat(warped.bounds[2], warped.bounds[3]);
+  return {
+    image: {
+      name: basename(name),
+      url: `data:image/png;base64,${png.toBase64()}`,
+      bounds: [[south, west], [north, east]],
+    },
+    width: warped.width,
+    height: warped.height,
+    pngBytes: png.length,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The self-contained HTML page of a results map: Leaflet's CSS and JS
+ * inlined (bundled as text imports, so building a page reads no file), the
+ * map's data as inert JSON, and a page script that builds every popup with
+ * DOM text nodes, so untrusted property values can never become markup.
+ *
+ * @module
+ */
+
+import leafletCss from "leaflet/dist/leaflet.css" with { type: "text" };
+import leafletJs from "leaflet/dist/leaflet.js" with { type: "text" };
+import { escapeHtml } from "../internal/html.ts";
+import pageScript from "./page_script.js" with { type: "text" };
+
+/** One image overlay, already in Web Mercator, as the page receives it. */
+export interface PageImage {
+  /** Layer name, e.g. the file name. */
+  name: string;
+  /** A `data:image/png;base64,...` URL. */
+  url: string;
+  /** [[south, west], [north, east]] in degrees. */
+  bounds: [[number, number], [number, number]];
+}
+
+/** Everything the page draws. */
+export interface PageData {
+  /** Page title. */
+  title: string;
+  /** Image overlays, drawn in order. */
+  images: PageImage[];
+  /** Result features, or null when not shown. */
+  features: { type: "FeatureCollection"; features: unknown[] } | null;
+  /** The AOI, outlined in red, or null. */
+  aoi: { type: "FeatureCollection"; features: unknown[] } | null;
+  /** Property naming each feature's layer. */
+  nameColumn: string;
+  /** Above this many features they share one layer "Features". */
+  groupAbove: number;
+}
+
+function svgUrl(svg: string): string {
+  return `url("data:image/svg+xml,${encodeURIComponent(svg)}")`;
+}
+
+// Leaflet's stylesheet points at PNGs beside it (images/*.png), which a page
+// opened from disk cannot load: the same pictures are drawn as inline SVG.
+const LAYERS_ICON = svgUrl(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="26" viewBox="0 0 26 26">' +
+    '<path d="M13 17 3 12l10-5 10 5z" fill="#b5cde8" stroke="#33597f" stroke-width="1.2"/>' +
+    '<path d="M3 15.5l10 5 10-5" fill="none" stroke="#33597f" stroke-width="1.2"/>' +
+    '<path d="M3 19l10 5 10-5" fill="none" stroke="#33597f" stroke-width="1.2"/></svg>',
+);
+const MARKER_ICON = svgUrl(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="25" height="41" viewBox="0 0 25 41">' +
+    '<path d="M12.5 40C6 27 1 21 1 12.5a11.5 11.5 0 0 1 23 0C24 21 19 27 12.5 40z" ' +
+    'fill="#2a81cb" stroke="#1b5a8f"/><circle cx="12.5" cy="12.5" r="4.5" fill="#fff"/></svg>',
+);
+
+/**
+ * Leaflet's CSS with its image references replaced by inline SVG.
+ *
+ * @example
+ * ```ts
+ * import { leafletStyles } from "./page.ts";
+ * if (leafletStyles().includes("url(images/")) throw new Error();
+ * ```
+ */
+export function leafletStyles(): string {
+  return leafletCss
+    .replace(/url\(images\/layers(-2x)?\.png\)/g, LAYERS_ICON)
+    .replace(/url\(images\/marker-icon(-2x)?\.png\)/g, MARKER_ICON);
+}
+
+/**
+ * JSON that can sit inside a `<script type="application/json">` element:
+ * every `<` is escaped, so no value can close the element or open a comment.
+ *
+ * @example
+ * ```ts
+ * import { scriptJson } from "./page.ts";
+ * if (scriptJson({ a: "</script>" }) !== '{"a":"\\u003c/script>"}') throw new Error(scriptJson({ a: "</script>" }));
+ * ```
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+// Source maps would make developer tools fetch a file that is not there.
+const LEAFLET_JS = leafletJs.replace(/\/\/# sourceMappingURL=\S*\s*$/, "");
+
+const FULLSCREEN_ICON = svgUrl(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="18" height="18" viewBox="0 0 18 18" ' +
+    'fill="none" stroke="#333" stroke-width="2"><path d="M2 7V2h5M11 2h5v5M16 11v5h-5M7 16H2v-5"/></svg>',
+);
+
+const PAGE_CSS = `html, body, #map { height: 100%; margin: 0; }
+.up42-props { border-collapse: collapse; font: 12px/1.4 system-ui, sans-serif; }
+.up42-props th { text-align: left; padding: 2px 8px 2px 0; vertical-align: top; color: #444; }
+.up42-props td { padding: 2px 0; word-break: break-word; }
+.up42-popup { max-height: 320px; max-width: 420px; overflow: auto; }
+.up42-position { background: rgba(255,255,255,.8); padding: 0 6px; font: 11px/1.6 monospace;
+  min-width: 13em; text-align: right; }
+.up42-minimap { width: 150px; height: 150px; border: 2px solid rgba(0,0,0,.2);
+  border-radius: 4px; }
+.up42-fullscreen { cursor: pointer; background: #fff ${FULLSCREEN_ICON} center no-repeat; }`;
+
+/**
+ * The complete HTML page of a map.
+ *
+ * @example
+ * ```ts
+ * import { buildPage } from "./page.ts";
+ * const html = buildPage({ title: "Map", images: [], features: null, aoi: null, nameColumn: "uid", groupAbove: 20 });
+ * if (!html.startsWith("<!DOCTYPE html>")) throw new Error();
+ * ```
+ */
+export function buildPage(data: PageData): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(data.title)}</title>
+<link rel="icon" href="data:,">
+<style>${leafletStyles()}</style>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<div id="map"></div>
+<script type="application/json" id="up42-map-data">${scriptJson(data)}</script>
+<script>${LEAFLET_JS}</script>
+<script>${pageScript}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Renders a GeoTIFF (path, bytes or URL) to RGBA pixels: the building block
+ * of the plots and of the map overlays. The result is plain data; encode it
+ * with `encodePng`.
+ *
+ * @module
+ */
+import { RasterError } from "../errors.ts";
+import { colormapLut } from "./colormap.ts";
+import { describeRaster } from "./describe.ts";
+import { type Georeference, georeference } from "./georef.ts";
+import { checkBands, outputSize, type SizeOptions } from "./options.ts";
+import { readDecimated } from "./read.ts";
+import { openRaster, type RasterSource } from "./source.ts";
+import { applyStretch, type Stretch, stretchLimits } from "./stretch.ts";
+
+/** Options of {@linkcode renderRaster}. */
+export interface RenderOptions extends SizeOptions {
+  /** 1-based bands: three for RGB or one for a colour-mapped band. Default [1, 2, 3], or [1] when the file has fewer than three bands. */
+  bands?: number[];
+  /** Contrast stretch; default "auto" (uint8 as-is, otherwise a 2–98 percentile cut per band). */
+  stretch?: Stretch;
+  /** Colour map for one band; default "gray". Any d3-scale-chromatic name, e.g. "viridis". */
+  cmap?: string;
+  /** Nodata value overriding the file's GDAL_NODATA tag (NaN is always nodata for floats). */
+  nodata?: number;
+}
+
+/** A rendered raster: plain data. */
+export interface RenderedRaster extends Georeference {
+  /** Output width in pixels. */
+  width: number;
+  /** Output height in pixels. */
+  height: number;
+  /** width * height * 4 bytes; nodata and masked pixels have alpha 0. */
+  rgba: Uint8ClampedArray;
+  /** Bands of the file (alpha included). */
+  bandCount: number;
+  /** For a single band: the values mapped to the ends of the colour map, [low, high]. */
+  range?: [number, number];
+}
+
+/**
+ * Renders bands of a GeoTIFF to RGBA at the requested size, reading only
+ * what that size needs (the right overview, only sampled tiles).
+ *
+ * @example
+ * ```ts
+ * import { encodePng, renderRaster } from "@up42/jobtask/raster";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
+ * const bytes = await writeGeoTiff({ width: 64, height: 32, bands: [new Uint16Array(2048).map((_, i) => i)], epsg: 32633, origin: [500000, 5000000], pixelSize: [10, 10] });
+ * const r = await renderRaster({ name: "ramp.tif", bytes }, { width: 32, cmap: "viridis" });
+ * if (r.width !== 32 || r.height !== 16 || r.crs !== "EPSG:32633") throw new Error();
+ * if (encodePng(r)[1] !== 0x50) throw new Error();
+ * ```
+ */
+export async function renderRaster(
+  source: RasterSource,
+  options: RenderOptions = {},
+): Promise<RenderedRaster> {
+  if (options.bands) checkBands(options.bands);
+  if (options.cmap) colormapLut(options.cmap);
+  const opened = await openRaster(source);
+  const { name } = opened;
+  try {
+    const info = await describeRaster(opened.tiff, name);
+    const colour = info.bandCount - (info.alphaSample === undefined ? 0 : 1);
+    const bands = options.bands ?? (colour >= 3 ? [1, 2, 3] : [1]);
+    for (const b of bands) {
+      if (b > info.bandCount) {
+        throw new RasterError({
+          file: name,
+          reason: "bands",
+          detail: `band ${b} does not exist (the file has ${info.bandCount} band${
+            info.bandCount === 1 ? "" : "s"
+          })`,
+          fix: `pass bands between 1 and ${info.bandCount}`,
+        });
+      }
+    }
+    const [width, height] = outputSize(info.width, info.height, options);
+    const samples = bands.map((b) => b - 1);
+    const alpha = info.alphaSample !== undefined && !samples.includes(info.alphaSample);
+    if (alpha) samples.push(info.alphaSample!);
+    const nodata = options.nodata ?? info.nodata;
+    const read = await readDecimated(info, name, samples, width, height, nodata);
+    if (alpha) {
+      const a = read.bands.pop()!;
+      for (let i = 0; i < a.length; i++) {
+        if (!(a[i] > 0)) { for (const band of read.bands) band[i] = NaN; }
+      }
+    }
+    const stretch = options.stretch ?? "auto";
+    const limits = read.bands.map((values, i) => stretchLimits(values, stretch, info.dtype, i));
+    const bytes = read.bands.map((values, i) => applyStretch(values, ...limits[i]));
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    const lut = bytes.length === 1 ? colormapLut(options.cmap ?? "gray") : undefined;
+    const values = read.bands;
+    for (let i = 0; i < width * height; i++) {
+      // NaN marks nodata: a pixel is drawn when any band holds a value.
+      let valid = false;
+      for (let k = 0; k < values.length && !valid; k++) valid = values[k][i] === values[k][i];
+      if (!valid) continue;
+      if (lut) {
+        const k = bytes[0][i] * 3;
+        rgba[i * 4] = lut[k];
+        rgba[i * 4 + 1] = lut[k + 1];
+        rgba[i * 4 + 2] = lut[k + 2];
+      } else {
+        rgba[i * 4] = bytes[0][i];
+        rgba[i * 4 + 1] = bytes[1][i];
+        rgba[i * 4 + 2] = bytes[2][i];
+      }
+      rgba[i * 4 + 3] = 255;
+    }
+    return {
+      width,
+      height,
+      rgba,
+      ...georeference(info.levels[0]),
+      bandCount: info.bandCount,
+      ...(lut ? { range: limits[0] } : {}),
+    };
+  } finally {
+    await opened.close();
+  }
+}
