@@ -11,9 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { createCRC32 } from "hash-wasm";
-import { createContext } from "../lib/context.ts";
-import { downloadResults } from "../lib/download.ts";
-import type { HashCheck } from "../lib/verify.ts";
+import { createContext, downloadResults, type HashCheck } from "../mod.ts";
 
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 const SELF = new URL(import.meta.url).pathname;
@@ -28,9 +26,7 @@ async function serve(file: string): Promise<void> {
     crc.update(chunk);
     md5.update(chunk);
   }
-  const hash = `crc32c=${btoa(String.fromCharCode(...crc.digest("binary")))},md5=${
-    md5.digest("base64")
-  }`;
+  const hash = `crc32c=${crc.digest("binary").toBase64()},md5=${md5.digest("base64")}`;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
     if (url.pathname.endsWith("/downloads/results/")) {

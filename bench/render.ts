@@ -10,7 +10,7 @@
  * @module
  */
 
-import { writeGeoTiff } from "../lib/emulator/geotiff_writer.ts";
+import { writeGeoTiff } from "../lib/emulator/mod.ts";
 
 const SIZE = 10980, RUNS = 3;
 

@@ -1,15 +1,9 @@
 /**
- * Minimal entry running the `render` command, so the benchmark measures it as
- * a separate process: `deno run -A bench/render_entry.ts FILE --out PNG ...`.
+ * The `render` command in its own process, as the CLI runs it, so the
+ * benchmark measures start-up too: `deno run -A bench/render_entry.ts FILE --out PNG ...`.
  *
  * @module
  */
+import { main } from "../lib/cli/mod.ts";
 
-import { runRenderCommand } from "../lib/cli_render.ts";
-
-try {
-  Deno.exit(await runRenderCommand(Deno.args));
-} catch (e) {
-  console.error(`error: ${e instanceof Error ? e.message : e}`);
-  Deno.exit(1);
-}
+Deno.exit(await main(["render", ...Deno.args]));

@@ -16,12 +16,11 @@ import {
   getResultsJson,
   jobtaskInfo,
   listJobtasks,
-  mapResults,
-  plotQuicklooks,
-  plotResults,
-  startEmulator,
   withJobtask,
-} from "./mod.ts";
+} from "@up42/jobtask";
+import { startEmulator } from "@up42/jobtask/emulator";
+import { mapResults } from "@up42/jobtask/map";
+import { plotQuicklooks, plotResults } from "@up42/jobtask/plot";
 
 const OUT = "./demo-output";
 
@@ -33,15 +32,11 @@ async function writeJson(path: string, value: unknown): Promise<string> {
 const emulator = await startEmulator();
 try {
   console.log(`UP42 emulator on ${emulator.url} (project ${emulator.projectId})`);
-  const project = createContext({
-    apiUrl: emulator.url,
-    projectId: emulator.projectId,
-    projectApiKey: emulator.projectApiKey,
-  });
-  const tasks = await listJobtasks(withJobtask(project, { jobId: emulator.jobId }));
+  const job = createContext({ ...emulator.credentials, jobId: emulator.jobId });
+  const tasks = await listJobtasks(job);
   console.log(`job ${emulator.jobId}: ${tasks.length} jobtasks`);
   for (const task of tasks) {
-    const ctx = withJobtask(project, { jobId: emulator.jobId, jobtaskId: task.id });
+    const ctx = withJobtask(job, { jobtaskId: task.id });
     const dir = `${OUT}/${task.name?.replace(/[^A-Za-z0-9._-]+/g, "_") ?? task.id}`;
     await Deno.mkdir(dir, { recursive: true });
     const written: string[] = [];

@@ -20,15 +20,15 @@ import {
   createContext,
   getResultsJson,
   listQuicklooks,
-  mapResults,
-  plotResults,
   readQuicklook,
   readResults,
   Up42ApiError,
   type Up42Context,
   Up42Error,
   withJobtask,
-} from "../mod.ts";
+} from "@up42/jobtask";
+import { mapResults } from "@up42/jobtask/map";
+import { plotResults } from "@up42/jobtask/plot";
 
 const ROUTE =
   /^\/jobs\/([^/]+)\/jobtasks\/([^/]+)\/(quicklook\.png|plot\.png|map\.html|results\.json)$/;
@@ -39,7 +39,7 @@ const ROUTE =
  *
  * @example
  * ```ts ignore
- * import { createContext } from "../mod.ts";
+ * import { createContext } from "@up42/jobtask";
  * const handler = createHandler(createContext());
  * const res = await handler(new Request("http://x/jobs/j/jobtasks/t/results.json"));
  * ```
@@ -69,17 +69,11 @@ export function createHandler(project: Up42Context): (request: Request) => Promi
           return new Response(quicklook.bytes, { headers: { "content-type": "image/png" } });
         }
         case "plot.png": {
-          const files = await readResults(ctx, { signal });
-          const plot = await plotResults({
-            filepaths: files.map((f) => ({ name: f.path, bytes: f.bytes })),
-          });
+          const plot = await plotResults({ filepaths: await readResults(ctx, { signal }) });
           return new Response(plot.png, { headers: { "content-type": "image/png" } });
         }
         default: {
-          const files = await readResults(ctx, { signal });
-          const map = await mapResults({
-            filepaths: files.map((f) => ({ name: f.path, bytes: f.bytes })),
-          });
+          const map = await mapResults({ filepaths: await readResults(ctx, { signal }) });
           return new Response(map.html, {
             headers: { "content-type": "text/html; charset=utf-8" },
           });

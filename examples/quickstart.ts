@@ -18,12 +18,11 @@ import {
   createContext,
   downloadQuicklooks,
   downloadResults,
-  mapResults,
-  plotQuicklooks,
-  plotResults,
-  startEmulator,
-  type Up42Context,
-} from "../mod.ts";
+  type JobtaskContext,
+} from "@up42/jobtask";
+import { startEmulator } from "@up42/jobtask/emulator";
+import { mapResults } from "@up42/jobtask/map";
+import { plotQuicklooks, plotResults } from "@up42/jobtask/plot";
 
 const args = parseArgs({
   args: Deno.args,
@@ -31,17 +30,15 @@ const args = parseArgs({
 });
 const out = args.values.out ?? "up42-quickstart";
 
-let ctx: Up42Context;
+let ctx: JobtaskContext;
 let close = async () => {};
 if (Deno.env.get("UP42_PROJECT_ID")) {
-  ctx = createContext({ jobId: args.values.job, jobtaskId: args.values.jobtask });
+  ctx = createContext({ jobId: args.values.job ?? "", jobtaskId: args.values.jobtask ?? "" });
 } else {
   const emulator = await startEmulator();
   console.error(`UP42_PROJECT_ID is not set: using the local UP42 emulator on ${emulator.url}`);
   ctx = createContext({
-    apiUrl: emulator.url,
-    projectId: emulator.projectId,
-    projectApiKey: emulator.projectApiKey,
+    ...emulator.credentials,
     jobId: emulator.jobId,
     jobtaskId: emulator.jobtasks.dataBlock,
   });

@@ -49,8 +49,8 @@ export interface Faults {
     route: FaultRoute,
     kinds: K[],
   ): Extract<Fault, { kind: K }> | undefined;
-  /** Tokens issued before this time are expired (ms since epoch). */
-  readonly tokensExpiredAt: number;
+  /** Counts `expireTokens` calls: a token issued in an earlier generation is expired. */
+  readonly tokenGeneration: number;
 }
 
 /**
@@ -66,13 +66,13 @@ export interface Faults {
  */
 export function createFaults(): Faults {
   let pending: { fault: Fault; left: number }[] = [];
-  let tokensExpiredAt = 0;
+  let tokenGeneration = 0;
   return {
     inject(fault) {
       pending.push({ fault, left: fault.times ?? 1 });
     },
     expireTokens() {
-      tokensExpiredAt = Date.now() + 1;
+      tokenGeneration++;
     },
     clear() {
       pending = [];
@@ -86,8 +86,8 @@ export function createFaults(): Faults {
       if (--entry.left <= 0) pending.splice(i, 1);
       return entry.fault as never;
     },
-    get tokensExpiredAt() {
-      return tokensExpiredAt;
+    get tokenGeneration() {
+      return tokenGeneration;
     },
   };
 }

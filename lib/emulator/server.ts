@@ -29,7 +29,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const storage = createStorage(crypto.randomUUID(), faults);
   const jobs = new Map<string, Map<string, EmulatedJobtask>>();
   const signedUrls = new Map<string, string>();
-  const tokens = new Map<string, number>();
+  const tokens = new Map<string, { at: number; generation: number }>();
   const requests: EmulatorRequest[] = [];
   const lifetimeMs = (options.tokenLifetimeSeconds ?? 3600) * 1000;
   let quicklooksInFlight = 0;
@@ -128,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (auth !== expected) return envelopeError(401, "UNAUTHORIZED", "invalid client credentials");
     const token = `emu.${crypto.randomUUID()}`;
-    tokens.set(token, Date.now());
+    tokens.set(token, { at: Date.now(), generation: faults.tokenGeneration });
     return Response.json({
       data: { accessToken: token },
       error: null,
@@ -141,7 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const m = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "");
     const issued = m ? tokens.get(m[1]) : undefined;
     if (issued === undefined) return envelopeError(401, "UNAUTHORIZED", "missing or unknown token");
-    if (issued < faults.tokensExpiredAt || Date.now() - issued > lifetimeMs) {
+    if (issued.generation < faults.tokenGeneration || Date.now() - issued.at > lifetimeMs) {
       return envelopeError(401, "UNAUTHORIZED", "token expired");
     }
   };

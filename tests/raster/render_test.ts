@@ -1,13 +1,15 @@
-import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { type BandArray, writeGeoTiff } from "../lib/emulator/geotiff_writer.ts";
-import { ConfigError, RasterError } from "../lib/errors.ts";
-import { colormapLut } from "../lib/raster_colormap.ts";
-import { describeRaster, readDecimated, samplePositions } from "../lib/raster_read.ts";
-import { openRaster } from "../lib/raster_source.ts";
-import { applyStretch, parseStretch, percentiles } from "../lib/raster_stretch.ts";
-import { renderRaster } from "../lib/render_raster.ts";
-import { runRenderCommand } from "../lib/cli_render.ts";
-import { decodeImage } from "../lib/png.ts";
+import assert from "node:assert/strict";
+import { type BandArray, writeGeoTiff } from "../../lib/emulator/mod.ts";
+import { ConfigError, RasterError } from "../../mod.ts";
+import { colormapLut } from "../../lib/raster/colormap.ts";
+import { describeRaster } from "../../lib/raster/describe.ts";
+import { readDecimated, samplePositions } from "../../lib/raster/read.ts";
+import { openRaster } from "../../lib/raster/source.ts";
+import { applyStretch, parseStretch, percentiles } from "../../lib/raster/stretch.ts";
+import { encodePng, renderRaster } from "../../lib/raster/mod.ts";
+import { decodeImage } from "../../lib/image/decode.ts";
+import { mimeBundle } from "../../lib/notebook/mod.ts";
+import { caught } from "../support/errors.ts";
 import { FH, fixtureBands, FW, GDAL_FIXTURES } from "./fixtures/make_fixtures.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
@@ -52,7 +54,7 @@ for (const dtype of ["uint8", "uint16", "int16", "uint32", "float32", "float64"]
       const opts = { ...layout } as Record<string, unknown>;
       if (dtype.startsWith("float") && opts.predictor) opts.predictor = 3;
       const got = await readAll(await tiff(dtype, opts));
-      assertEquals(maxDiff(got.bands, fixtureBands(dtype)), 0, JSON.stringify(opts));
+      assert.deepEqual(maxDiff(got.bands, fixtureBands(dtype)), 0, JSON.stringify(opts));
     }
   });
 }
@@ -63,7 +65,7 @@ for (const [dtype, name] of GDAL_FIXTURES) {
     // JPEG is lossy; everything else must be exact.
     const tolerance = name.startsWith("jpeg") ? 8 : 0;
     const d = maxDiff(got.bands, fixtureBands(dtype));
-    assert(d <= tolerance, `${name}: max difference ${d}`);
+    assert.ok(d <= tolerance, `${name}: max difference ${d}`);
   });
 }
 
@@ -75,36 +77,45 @@ Deno.test("read: decimated reads equal a full read sampled at pixel centres", as
   for (let b = 0; b < 3; b++) {
     for (let j = 0; j < 7; j++) {
       for (let i = 0; i < 13; i++) {
-        assertEquals(small.bands[b][j * 13 + i], full.bands[b][ys[j] * FW + xs[i]]);
+        assert.deepEqual(small.bands[b][j * 13 + i], full.bands[b][ys[j] * FW + xs[i]]);
       }
     }
   }
-  assertEquals(small.level, { width: FW, height: FH });
+  assert.deepEqual(small.level, { width: FW, height: FH });
 });
 
 Deno.test("read: the most reduced overview within 1.2x of the output's detail is used", async () => {
   const o = await openRaster(FIXTURES + "cog_uint16.tif");
   const info = await describeRaster(o.tiff, o.name);
-  assertEquals(info.levels.map((l) => l.getWidth()), [40, 20, 10]);
-  assertEquals((await readDecimated(info, o.name, [0], 15, 9)).level, { width: 20, height: 12 });
-  assertEquals((await readDecimated(info, o.name, [0], 21, 13)).level, { width: 20, height: 12 });
-  assertEquals((await readDecimated(info, o.name, [0], 35, 21)).level, { width: 40, height: 24 });
-  assertEquals((await readDecimated(info, o.name, [0], 5, 3)).level, { width: 10, height: 6 });
+  assert.deepEqual(info.levels.map((l) => l.getWidth()), [40, 20, 10]);
+  assert.deepEqual((await readDecimated(info, o.name, [0], 15, 9)).level, {
+    width: 20,
+    height: 12,
+  });
+  assert.deepEqual((await readDecimated(info, o.name, [0], 21, 13)).level, {
+    width: 20,
+    height: 12,
+  });
+  assert.deepEqual((await readDecimated(info, o.name, [0], 35, 21)).level, {
+    width: 40,
+    height: 24,
+  });
+  assert.deepEqual((await readDecimated(info, o.name, [0], 5, 3)).level, { width: 10, height: 6 });
   o.close();
 });
 
 Deno.test("stretch: percentiles, limits and mapping on known data", () => {
   const ramp = new Float32Array(101).map((_, i) => i * 10);
-  assertEquals(percentiles(ramp, [2, 98]), [20, 980]);
-  assertEquals(percentiles(new Float32Array([0.5, 1.5, NaN, 2.5]), [0, 100]), [0.5, 2.5]);
-  assertEquals([...applyStretch(new Float32Array([20, 500, 980, 1000]), 20, 980)], [
+  assert.deepEqual(percentiles(ramp, [2, 98]), [20, 980]);
+  assert.deepEqual(percentiles(new Float32Array([0.5, 1.5, NaN, 2.5]), [0, 100]), [0.5, 2.5]);
+  assert.deepEqual([...applyStretch(new Float32Array([20, 500, 980, 1000]), 20, 980)], [
     0,
     128,
     255,
     255,
   ]);
-  assertEquals(parseStretch("p1,99"), { percentile: [1, 99] });
-  assertEquals(parseStretch("100,2000"), { min: 100, max: 2000 });
+  assert.deepEqual(parseStretch("p1,99"), { percentile: [1, 99] });
+  assert.deepEqual(parseStretch("100,2000"), { min: 100, max: 2000 });
 });
 
 Deno.test("render: stretches on a uint16 ramp", async () => {
@@ -123,33 +134,33 @@ Deno.test("render: stretches on a uint16 ramp", async () => {
       i % 4 === 0
     );
   const auto = await red(undefined); // 2–98 percentile: 1020 → 0, 1980 → 255
-  assertEquals([auto[0], auto[2], auto[50], auto[98], auto[100]], [0, 0, 128, 255, 255]);
+  assert.deepEqual([auto[0], auto[2], auto[50], auto[98], auto[100]], [0, 0, 128, 255, 255]);
   const minmax = await red("minmax");
-  assertEquals([minmax[0], minmax[100]], [0, 255]);
+  assert.deepEqual([minmax[0], minmax[100]], [0, 255]);
   const explicit = await red({ min: 1000, max: 2000 });
-  assertEquals([explicit[0], explicit[50], explicit[100]], [0, 128, 255]);
+  assert.deepEqual([explicit[0], explicit[50], explicit[100]], [0, 128, 255]);
   const none = await red("none");
-  assertEquals(none[0], 255); // 1000 clamps to 255
+  assert.deepEqual(none[0], 255); // 1000 clamps to 255
   const pct = await red({ percentile: [10, 90] });
-  assertEquals([pct[10], pct[90]], [0, 255]);
+  assert.deepEqual([pct[10], pct[90]], [0, 255]);
 });
 
 Deno.test("render: uint8 RGB is shown as-is and bounds/crs come from the GeoKeys", async () => {
   const r = await renderRaster(await tiff("uint8", { epsg: 32633 }), { width: FW });
   const want = fixtureBands("uint8");
   for (let i = 0; i < FW * FH; i++) {
-    assertEquals([r.rgba[i * 4], r.rgba[i * 4 + 1], r.rgba[i * 4 + 2], r.rgba[i * 4 + 3]], [
+    assert.deepEqual([r.rgba[i * 4], r.rgba[i * 4 + 1], r.rgba[i * 4 + 2], r.rgba[i * 4 + 3]], [
       want[0][i],
       want[1][i],
       want[2][i],
       255,
     ]);
   }
-  assertEquals(r.bounds, [500000, 5000000 - FH * 10, 500000 + FW * 10, 5000000]);
-  assertEquals(r.crs, "EPSG:32633");
-  assertEquals([r.width, r.height, r.bandCount], [FW, FH, 3]);
+  assert.deepEqual(r.bounds, [500000, 5000000 - FH * 10, 500000 + FW * 10, 5000000]);
+  assert.deepEqual(r.crs, "EPSG:32633");
+  assert.deepEqual([r.width, r.height, r.bandCount], [FW, FH, 3]);
   const g = await renderRaster(await tiff("uint8", { epsg: 4326 }), { height: 12 });
-  assertEquals([g.width, g.height, g.crs], [20, 12, "EPSG:4326"]);
+  assert.deepEqual([g.width, g.height, g.crs], [20, 12, "EPSG:4326"]);
 });
 
 Deno.test("render: one band through a colour map", async () => {
@@ -160,9 +171,13 @@ Deno.test("render: one band through a colour map", async () => {
   });
   const lut = colormapLut("viridis");
   const v = fixtureBands("uint8")[1][5];
-  assertEquals([...r.rgba.subarray(20, 23)], [...lut.subarray(v * 3, v * 3 + 3)]);
-  assert(lut[0] !== lut[1], "viridis is not gray");
-  await rejects(() => renderRaster(FIXTURES + "zstd_uint16.tif", { cmap: "nope" }), ConfigError);
+  assert.deepEqual([...r.rgba.subarray(20, 23)], [...lut.subarray(v * 3, v * 3 + 3)]);
+  assert.ok(lut[0] !== lut[1], "viridis is not gray");
+  assert.equal(
+    (await caught(() => renderRaster(FIXTURES + "zstd_uint16.tif", { cmap: "nope" }), ConfigError))
+      .setting,
+    "cmap",
+  );
 });
 
 Deno.test("render: nodata, NaN, alpha bands and internal masks are transparent", async () => {
@@ -180,9 +195,9 @@ Deno.test("render: nodata, NaN, alpha bands and internal masks are transparent",
   const alphaAt = (r: { rgba: Uint8ClampedArray }, x: number, y: number) =>
     r.rgba[(y * FW + x) * 4 + 3];
   const r = await renderRaster(bytes, { bands: [1, 2, 3], width: FW });
-  assertEquals([alphaAt(r, 4, 3), alphaAt(r, 5, 3)], [0, 255]);
+  assert.deepEqual([alphaAt(r, 4, 3), alphaAt(r, 5, 3)], [0, 255]);
   const explicit = await renderRaster(await tiff("uint16"), { nodata: 100 * 30 + 300, width: FW });
-  assert(explicit.rgba.some((v, i) => i % 4 === 3 && v === 255));
+  assert.ok(explicit.rgba.some((v, i) => i % 4 === 3 && v === 255));
   const float = fixtureBands("float32", 1);
   float[0][7] = NaN;
   const f = await renderRaster(
@@ -196,10 +211,10 @@ Deno.test("render: nodata, NaN, alpha bands and internal masks are transparent",
     }),
     { width: FW },
   );
-  assertEquals([alphaAt(f, 7, 0), alphaAt(f, 8, 0)], [0, 255]);
+  assert.deepEqual([alphaAt(f, 7, 0), alphaAt(f, 8, 0)], [0, 255]);
   for (const name of ["alpha_uint8.tif", "mask_uint8.tif"]) {
     const m = await renderRaster(FIXTURES + name, { width: FW });
-    assertEquals([alphaAt(m, 7, 2), alphaAt(m, 8, 2)], [0, 255], name);
+    assert.deepEqual([alphaAt(m, 7, 2), alphaAt(m, 8, 2)], [0, 255], name);
   }
 });
 
@@ -219,28 +234,39 @@ Deno.test("render: a COG over HTTP is read by ranges", async () => {
   try {
     const url = `http://127.0.0.1:${server.addr.port}/cog.tif?signature=secret`;
     const r = await renderRaster(url, { width: 10 });
-    assertEquals([r.width, r.height, r.crs], [10, 6, "EPSG:32633"]);
-    assert(ranges.length > 0);
-    await rejects(
-      () => renderRaster(url, { bands: [5] }),
-      (e: Error) => e instanceof RasterError && !e.message.includes("secret"),
-    );
+    assert.deepEqual([r.width, r.height, r.crs], [10, 6, "EPSG:32633"]);
+    assert.ok(ranges.length > 0);
+    const error = await caught(() => renderRaster(url, { bands: [5] }), RasterError);
+    assert.equal(error.reason, "bands");
+    assert.ok(!error.message.includes("secret"), "no signed query in messages");
   } finally {
     await server.shutdown();
   }
 });
 
-Deno.test("render: clear one-line errors", async () => {
+Deno.test("render: errors carry the file and the reason", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await rejects(() => renderRaster(`${dir}/missing.tif`), /missing\.tif: file not found/);
+    const missing = await caught(() => renderRaster(`${dir}/missing.tif`), RasterError);
+    assert.deepEqual([missing.file, missing.reason], [`${dir}/missing.tif`, "not-found"]);
     await Deno.writeTextFile(`${dir}/text.tif`, "hello, not a tiff");
-    await rejects(() => renderRaster(`${dir}/text.tif`), /text\.tif: not a TIFF/);
-    await rejects(
-      () => renderRaster(FIXTURES + "zstd_uint16.tif", { bands: [4, 3, 2] }),
-      /band 4 does not exist \(the file has 3 bands\)/,
+    assert.equal(
+      (await caught(() => renderRaster(`${dir}/text.tif`), RasterError)).reason,
+      "format",
     );
-    await rejects(() => renderRaster(FIXTURES + "zstd_uint16.tif", { bands: [1, 2] }), ConfigError);
+    const bands = await caught(
+      () => renderRaster(FIXTURES + "zstd_uint16.tif", { bands: [4, 3, 2] }),
+      RasterError,
+    );
+    assert.deepEqual([bands.reason, bands.detail], [
+      "bands",
+      "band 4 does not exist (the file has 3 bands)",
+    ]);
+    const two = await caught(
+      () => renderRaster(FIXTURES + "zstd_uint16.tif", { bands: [1, 2] }),
+      ConfigError,
+    );
+    assert.equal(two.setting, "bands");
     const bytes = await writeGeoTiff({
       width: 64,
       height: 64,
@@ -252,56 +278,19 @@ Deno.test("render: clear one-line errors", async () => {
     });
     bytes.fill(0xab, bytes.length - 3000, bytes.length - 1000);
     await Deno.writeFile(`${dir}/corrupt.tif`, bytes);
-    await rejects(
-      () => renderRaster(`${dir}/corrupt.tif`),
-      (e: Error) =>
-        e instanceof RasterError && e.message.includes("corrupt.tif: corrupt tile") &&
-        !e.message.includes("\n"),
-    );
+    const corrupt = await caught(() => renderRaster(`${dir}/corrupt.tif`), RasterError);
+    assert.deepEqual([corrupt.file, corrupt.reason], [`${dir}/corrupt.tif`, "corrupt"]);
+    assert.ok(!corrupt.message.includes("\n"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("render: PNG output and the Jupyter display hook", async () => {
+Deno.test("render: plain data that encodes to PNG and displays in a notebook", async () => {
   const r = await renderRaster(FIXTURES + "lzw_pred2_uint16.tif", { width: 20 });
-  const png = decodeImage(r.toPng(), "x.png");
-  assertEquals([png.width, png.height], [20, 12]);
-  const shown = (r as any)[Symbol.for("Jupyter.display")]();
-  assert(typeof shown["image/png"] === "string" && shown["image/png"].length > 100);
-});
-
-Deno.test("cli render: writes the PNG atomically and prints its path", async () => {
-  const dir = await Deno.makeTempDir();
-  const log = console.log;
-  const printed: string[] = [];
-  console.log = (s: string) => printed.push(s);
-  try {
-    const code = await runRenderCommand([
-      FIXTURES + "deflate_pred3_float32.tif",
-      "--out",
-      `${dir}/out.png`,
-      "--width",
-      "80",
-      "--bands",
-      "2",
-      "--cmap",
-      "magma",
-      "--stretch",
-      "p2,98",
-    ]);
-    assertEquals(code, 0);
-    assertEquals(printed, [`${dir}/out.png`]);
-    const img = decodeImage(await Deno.readFile(`${dir}/out.png`), "out.png");
-    assertEquals([img.width, img.height], [80, 48]);
-    await rejects(
-      () => runRenderCommand([FIXTURES + "zstd_uint16.tif", "--out", `${dir}/no/such/dir/x.png`]),
-      /cannot write/,
-    );
-    await rejects(() => runRenderCommand([FIXTURES + "zstd_uint16.tif"]), /needs --out/);
-    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["out.png"]);
-  } finally {
-    console.log = log;
-    await Deno.remove(dir, { recursive: true });
-  }
+  assert.deepEqual(Object.getOwnPropertySymbols(r), []);
+  assert.ok(!Object.values(r).some((v) => typeof v === "function"), "no methods");
+  const png = decodeImage(encodePng(r), "x.png");
+  assert.deepEqual([png.width, png.height], [20, 12]);
+  assert.ok((await mimeBundle(r))["image/png"].length > 100);
 });

@@ -12,23 +12,6 @@ import { type Browser, chromium, type Page } from "playwright-core";
 export const CHROMIUM_PATH: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
 /**
- * Whether Chromium is installed (tests skip with a message otherwise).
- *
- * @example
- * ```ts ignore
- * import { hasChromium } from "./browser.ts";
- * Deno.test({ name: "x", ignore: !hasChromium(), fn() {} });
- * ```
- */
-export function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM_PATH).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Launches headless Chromium with no background networking.
  *
  * @example

@@ -3,31 +3,18 @@
  * Overlay placement is compared with `gdalwarp -t_srs EPSG:3857`.
  */
 
+import assert from "node:assert/strict";
 import { join } from "node:path";
-import { sampleRasters, squares } from "../bench/map.ts";
-import { writeGeoTiff } from "../lib/emulator/geotiff_writer.ts";
-import { mapResults } from "../lib/map.ts";
-import { assert, assertEquals } from "./assert.ts";
-import { hasChromium, hosts, launchBrowser, offlinePage } from "./browser.ts";
+import { writeGeoTiff } from "../../lib/emulator/mod.ts";
+import { mapResults } from "../../lib/map/mod.ts";
+import { hosts, launchBrowser, offlinePage } from "../support/browser.ts";
+import { mapState } from "../support/map_page.ts";
+import { sampleRasters, squares } from "../support/rasters.ts";
+import { skipWithout } from "../support/tools.ts";
 
 const TILE_HOSTS = ["server.arcgisonline.com", "tile.openstreetmap.org"];
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
-// CI installs Chromium and GDAL: there a missing tool fails the tests instead of skipping them.
-const IN_CI = Boolean(Deno.env.get("CI"));
-const ignore = !hasChromium() && !IN_CI;
-if (ignore) {
-  console.warn("skipping browser tests: /usr/bin/chromium missing (apt-get install chromium)");
-}
-
-function hasGdal(): boolean {
-  if (IN_CI) return true;
-  try {
-    return new Deno.Command("gdalwarp", { args: ["--version"], stdout: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
+const ignore = skipWithout("chromium");
 
 async function run(cmd: string, args: string[]): Promise<string> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
@@ -103,17 +90,27 @@ Deno.test({
       const m = await mapResults({ filepaths: dir, aoi, saveHtml: join(dir, "map.html") });
       const { page, blocked, errors } = await offlinePage(browser);
       await page.goto(`file://${m.path}`);
-      const info = await page.evaluate(() => (globalThis as any).up42MapReady);
-      assertEquals(errors, []);
-      assert(hosts(blocked).every((h) => TILE_HOSTS.includes(h)), `requests to ${hosts(blocked)}`);
-      assert(blocked.length > 0, "no tile requests: the base map is missing");
-      assertEquals([info.images, info.imagesLoaded, info.featureLayers, info.aoi], [2, 2, 3, true]);
-      assertEquals(info.overlays.filter((n: string) => n.startsWith("Feature ")), [
+      const info = await mapState(page);
+      assert.deepEqual(errors, []);
+      assert.ok(
+        hosts(blocked).every((h) => TILE_HOSTS.includes(h)),
+        `requests to ${hosts(blocked)}`,
+      );
+      assert.ok(blocked.length > 0, "no tile requests: the base map is missing");
+      assert.deepEqual([info.images, info.imagesLoaded, info.features], [2, 2, 4]);
+      assert.deepEqual(info.overlays, [
+        "Image - reflectance_uint16.tif",
+        "Image - rgb_uint8.tif",
         "Feature 0 - scene-a",
         "Feature 1 - scene-b",
         "Feature 2 - pt",
+        "AOI",
       ]);
-      assertEquals(await page.locator(".leaflet-control-layers-expanded").count(), 0);
+      const globals = await page.evaluate(() =>
+        Object.keys(globalThis).filter((k) => k.toLowerCase().startsWith("up42"))
+      );
+      assert.deepEqual(globals, ["up42Map"], "one documented global");
+      assert.deepEqual(await page.locator(".leaflet-control-layers-expanded").count(), 0);
 
       // Click inside the first feature: its popup shows the hostile value as text.
       const at = await page.evaluate(() =>
@@ -122,25 +119,20 @@ Deno.test({
       await page.mouse.click(at.x, at.y);
       const popup = page.locator(".leaflet-popup-content");
       await popup.waitFor();
-      assert((await popup.textContent())!.includes(HOSTILE));
-      assert((await popup.textContent())!.includes('{"a":[1,2]}'));
-      assertEquals(await popup.locator("img").count(), 0);
-      assertEquals(await page.evaluate(() => (globalThis as any).__pwned), undefined);
+      assert.ok((await popup.textContent())!.includes(HOSTILE));
+      assert.ok((await popup.textContent())!.includes('{"a":[1,2]}'));
+      assert.deepEqual(await popup.locator("img").count(), 0);
+      assert.deepEqual(await page.evaluate(() => (globalThis as any).__pwned), undefined);
       await page.waitForTimeout(400); // the popup fades in
       await page.screenshot({ path: join(Deno.env.get("MAP_SCREENSHOT_DIR") ?? dir, "map.png") });
 
-      if (!hasGdal()) {
-        console.warn(
-          "skipping the gdalwarp comparison: gdalwarp missing (apt-get install gdal-bin)",
-        );
-        return;
-      }
+      if (skipWithout("gdal")) return;
       const shown = await overlays(page);
       for (const path of paths) {
         const ref = await gdalWarp(path);
         const o = shown.find((s) => path.endsWith(s.name))!;
         for (let k = 0; k < 4; k++) {
-          assert(
+          assert.ok(
             Math.abs(o.bounds[k] - ref.bounds[k]) <= ref.size,
             `${o.name} edge ${k}: ${o.bounds[k]} vs ${ref.bounds[k]}`,
           );
@@ -155,7 +147,7 @@ Deno.test({
 
 Deno.test({
   name: "map page: a marker pixel lands within one pixel of where gdalwarp puts it",
-  ignore: ignore || !hasGdal(),
+  ignore: skipWithout("chromium", "gdal"),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "map-test-" });
     const browser = await launchBrowser();
@@ -193,7 +185,7 @@ Deno.test({
       });
       const { page, errors } = await offlinePage(browser);
       await page.goto(`file://${m.path}`);
-      await page.evaluate(() => (globalThis as any).up42MapReady);
+      await mapState(page);
       const [o] = await overlays(page);
       const hits: number[][] = await page.evaluate(() => {
         const g = globalThis as any;
@@ -214,12 +206,12 @@ Deno.test({
         }
         return found;
       });
-      assertEquals(errors, []);
-      assert(hits.length >= 1 && hits.length <= 4, `${hits.length} marker pixels`);
+      assert.deepEqual(errors, []);
+      assert.ok(hits.length >= 1 && hits.length <= 4, `${hits.length} marker pixels`);
       const size = (o.bounds[2] - o.bounds[0]) / o.width;
       for (const [x, y] of hits) {
         const at = [o.bounds[0] + (x + 0.5) * size, o.bounds[3] - (y + 0.5) * size];
-        assert(
+        assert.ok(
           Math.abs(at[0] - expected[0]) <= ref.size && Math.abs(at[1] - expected[1]) <= ref.size,
           `marker at ${at}, gdalwarp ${expected}`,
         );
@@ -244,10 +236,13 @@ Deno.test({
       });
       const { page, blocked, errors } = await offlinePage(browser);
       await page.goto(`file://${m.path}`);
-      const info = await page.evaluate(() => (globalThis as any).up42MapReady);
-      assertEquals(errors, []);
-      assert(hosts(blocked).every((h) => TILE_HOSTS.includes(h)), `requests to ${hosts(blocked)}`);
-      assertEquals([info.features, info.featureLayers, info.overlays], [10_000, 1, ["Features"]]);
+      const info = await mapState(page);
+      assert.deepEqual(errors, []);
+      assert.ok(
+        hosts(blocked).every((h) => TILE_HOSTS.includes(h)),
+        `requests to ${hosts(blocked)}`,
+      );
+      assert.deepEqual([info.features, info.overlays], [10_000, ["Features"]]);
       const drawn = await page.evaluate(() => {
         let n = 0;
         (globalThis as any).up42Map.eachLayer((l: any) => {
@@ -255,7 +250,7 @@ Deno.test({
         });
         return n;
       });
-      assertEquals(drawn, 10_000);
+      assert.deepEqual(drawn, 10_000);
     } finally {
       await browser.close();
       await Deno.remove(dir, { recursive: true });

@@ -3,10 +3,11 @@
  * the emulator) with write access to its output folder only.
  */
 import { decode as decodePng } from "fast-png";
-import { assert, assertEquals } from "./assert.ts";
+import assert from "node:assert/strict";
+import { denoEnv } from "../support/emulator.ts";
 
-const SCRIPT = new URL("../examples/quickstart.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+const SCRIPT = new URL("../../examples/quickstart.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 Deno.test("quickstart: downloads, plots and maps one jobtask, printing the paths", async () => {
   const cwd = await Deno.makeTempDir({ prefix: "quickstart-" });
@@ -24,24 +25,24 @@ Deno.test("quickstart: downloads, plots and maps one jobtask, printing the paths
         SCRIPT,
       ],
       cwd,
-      env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/tmp" },
+      env: denoEnv(),
       clearEnv: true,
     }).output();
     const stderr = new TextDecoder().decode(output.stderr);
-    assertEquals(output.code, 0, stderr);
+    assert.deepEqual(output.code, 0, stderr);
     const paths = new TextDecoder().decode(output.stdout).trim().split("\n");
     for (const path of paths) {
       const full = path.startsWith("/") ? path : `${cwd}/${path}`;
-      assert(Deno.statSync(full).isFile, `${path} was written`);
+      assert.ok(Deno.statSync(full).isFile, `${path} was written`);
     }
-    assert(paths.some((p) => p.endsWith(".tif")), "a result GeoTIFF");
-    assert(paths.filter((p) => /quicklook_/.test(p)).length === 2, "two quicklooks");
-    assert(paths.some((p) => p.endsWith("map.html")), "a map");
+    assert.ok(paths.some((p) => p.endsWith(".tif")), "a result GeoTIFF");
+    assert.ok(paths.filter((p) => /quicklook_/.test(p)).length === 2, "two quicklooks");
+    assert.ok(paths.some((p) => p.endsWith("map.html")), "a map");
     const plot = paths.find((p) => p.endsWith("results.png"))!;
     const png = decodePng(await Deno.readFile(plot.startsWith("/") ? plot : `${cwd}/${plot}`));
-    assertEquals([png.width, png.height], [1400, 800]);
+    assert.deepEqual([png.width, png.height], [1400, 800]);
     const entries = [...Deno.readDirSync(cwd)].map((e) => e.name);
-    assertEquals(entries, ["up42-quickstart"], "nothing written outside the output folder");
+    assert.deepEqual(entries, ["up42-quickstart"], "nothing written outside the output folder");
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }

@@ -4,11 +4,12 @@
  * the emulator, and checks every route.
  */
 import { decode as decodePng } from "fast-png";
-import { startEmulator } from "../mod.ts";
-import { assert, assertEquals, unusedPort } from "./assert.ts";
+import { startEmulator } from "../../lib/emulator/mod.ts";
+import assert from "node:assert/strict";
+import { denoEnv, unusedPort } from "../support/emulator.ts";
 
-const EDGE = new URL("../examples/edge.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+const EDGE = new URL("../../examples/edge.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 async function waitForServer(url: string, child: Deno.ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -44,8 +45,7 @@ Deno.test({
         UP42_PROJECT_ID: emulator.projectId,
         UP42_PROJECT_API_KEY: emulator.projectApiKey,
         PORT: String(port),
-        NO_COLOR: "1",
-        HOME: Deno.env.get("HOME") ?? "/tmp",
+        ...denoEnv(),
       },
       clearEnv: true,
       stdout: "piped",
@@ -57,49 +57,49 @@ Deno.test({
       await waitForServer(`${base}/`, child);
 
       const json = await fetch(`${task(emulator.jobtasks.processing)}/results.json`);
-      assertEquals(json.headers.get("content-type"), "application/json");
+      assert.deepEqual(json.headers.get("content-type"), "application/json");
       const fc = await json.json();
-      assertEquals([fc.type, fc.features.length], ["FeatureCollection", 2]);
+      assert.deepEqual([fc.type, fc.features.length], ["FeatureCollection", 2]);
 
       const quicklook = await fetch(`${task(emulator.jobtasks.dataBlock)}/quicklook.png`);
-      assertEquals(quicklook.headers.get("content-type"), "image/png");
+      assert.deepEqual(quicklook.headers.get("content-type"), "image/png");
       const ql = decodePng(new Uint8Array(await quicklook.arrayBuffer()));
-      assertEquals([ql.width, ql.height], [256, 256]);
+      assert.deepEqual([ql.width, ql.height], [256, 256]);
 
       const plot = await fetch(`${task(emulator.jobtasks.processing)}/plot.png`);
-      assertEquals(plot.status, 200, "plot.png");
-      assertEquals(plot.headers.get("content-type"), "image/png");
+      assert.deepEqual(plot.status, 200, "plot.png");
+      assert.deepEqual(plot.headers.get("content-type"), "image/png");
       const png = decodePng(new Uint8Array(await plot.arrayBuffer()));
-      assertEquals([png.width, png.height], [1400, 800]);
+      assert.deepEqual([png.width, png.height], [1400, 800]);
 
       const map = await fetch(`${task(emulator.jobtasks.processing)}/map.html`);
-      assertEquals(map.headers.get("content-type"), "text/html; charset=utf-8");
+      assert.deepEqual(map.headers.get("content-type"), "text/html; charset=utf-8");
       const html = await map.text();
-      assert(
+      assert.ok(
         html.includes("up42Map") && html.includes("data:image/png;base64,"),
         "a map with images",
       );
 
       const unknown = await fetch(`${task("00000000-0000-0000-0000-000000000000")}/results.json`);
-      assertEquals(unknown.status, 404);
+      assert.deepEqual(unknown.status, 404);
       await unknown.body?.cancel();
 
       const badId = await fetch(`${base}/jobs/${emulator.jobId}/jobtasks/a%20b/results.json`);
-      assertEquals(badId.status, 400);
+      assert.deepEqual(badId.status, 400);
       await badId.body?.cancel();
 
       emulator.faults.inject({ kind: "status", route: "api", status: 500, times: 20 });
       const failing = await fetch(`${task(emulator.jobtasks.processing)}/results.json`);
-      assertEquals(failing.status, 502);
+      assert.deepEqual(failing.status, 502);
       const body = await failing.text();
-      assert(!body.includes(emulator.projectApiKey), "no API key in error bodies");
-      assert(!/emu\.[0-9a-f-]{36}/.test(body), "no token in error bodies");
+      assert.ok(!body.includes(emulator.projectApiKey), "no API key in error bodies");
+      assert.ok(!/emu\.[0-9a-f-]{36}/.test(body), "no token in error bodies");
       emulator.faults.clear();
     } finally {
       child.kill();
       const output = await child.output();
       const stderr = new TextDecoder().decode(output.stderr);
-      assert(!stderr.includes("NotCapable"), `no permission was missing: ${stderr}`);
+      assert.ok(!stderr.includes("NotCapable"), `no permission was missing: ${stderr}`);
       await emulator.close();
     }
   },

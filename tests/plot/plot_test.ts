@@ -1,10 +1,12 @@
-import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
+import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
-import { writeGeoTiff } from "../lib/emulator/geotiff_writer.ts";
-import { ConfigError, RasterError } from "../lib/errors.ts";
-import { plotQuicklooks, plotResults } from "../lib/plot.ts";
-import { decodeImage, type RgbaImage, toPng } from "../lib/png.ts";
-import { runPlotCommand, runPlotQuicklooksCommand } from "../lib/cli_render.ts";
+import { writeGeoTiff } from "../../lib/emulator/mod.ts";
+import { ConfigError, RasterError } from "../../mod.ts";
+import { plotQuicklooks, plotResults } from "../../lib/plot/mod.ts";
+import { decodeImage } from "../../lib/image/decode.ts";
+import { encodePng as toPng } from "../../lib/image/png.ts";
+import type { RgbaImage } from "../../lib/image/rgba.ts";
+import { caught } from "../support/errors.ts";
 
 /** A uint8 RGB GeoTIFF of one colour, with a nodata strip on its left tenth. */
 async function solid(rgb: [number, number, number], w = 60, h = 40): Promise<Uint8Array> {
@@ -50,7 +52,7 @@ for (const n of [1, 2, 4, 7]) {
       sources.push({ name: `scene_${i}.tif`, bytes: await solid(COLOURS[i]) });
     }
     const fig = await plotResults({ filepaths: sources });
-    assertEquals([fig.width, fig.height], [1400, 800]);
+    assert.deepEqual([fig.width, fig.height], [1400, 800]);
     const img = decodeImage(fig.png, "fig.png");
     const cols = n === 1 ? 1 : 3, rows = Math.ceil(n / cols);
     const cw = 1400 / cols, ch = 800 / rows;
@@ -58,14 +60,14 @@ for (const n of [1, 2, 4, 7]) {
       const cx = (i % cols) * cw, cy = Math.floor(i / cols) * ch;
       // The image's colour at the cell centre (slightly right: the left strip is nodata).
       const got = pixel(img, cx + cw / 2 + cw * 0.1, cy + ch / 2 + 10);
-      assertEquals(got, COLOURS[i], `cell ${i}`);
+      assert.deepEqual(got, COLOURS[i], `cell ${i}`);
       // Title glyphs: dark pixels in the band above the image.
       const titleRows = findTitleBand(img, cx, cy, cw, ch);
-      assert(titleRows > 20, `cell ${i}: title pixels ${titleRows}`);
+      assert.ok(titleRows > 20, `cell ${i}: title pixels ${titleRows}`);
     }
     if (n === 2) {
       // The third column of the row stays white.
-      assertEquals(pixel(img, 1400 * 5 / 6, 400), [255, 255, 255]);
+      assert.deepEqual(pixel(img, 1400 * 5 / 6, 400), [255, 255, 255]);
     }
   });
 }
@@ -93,10 +95,10 @@ Deno.test("plotResults: nodata shows the white background; one image keeps its a
   // 200x100 in a ~380 wide box: about 380 x 190 pixels, the left tenth white.
   let dark = 0;
   for (let x = 0; x < 400; x++) if (pixel(img, x, 220)[0] === 10) dark++;
-  assert(dark > 320 && dark < 350, `dark run ${dark}`);
+  assert.ok(dark > 320 && dark < 350, `dark run ${dark}`);
   let rowsDark = 0;
   for (let y = 0; y < 400; y++) if (pixel(img, 300, y)[0] === 10) rowsDark++;
-  assert(rowsDark > 170 && rowsDark < 200, `dark rows ${rowsDark}`);
+  assert.ok(rowsDark > 170 && rowsDark < 200, `dark rows ${rowsDark}`);
 });
 
 Deno.test("plotResults: folders are walked, other formats skipped, output written atomically", async () => {
@@ -112,29 +114,36 @@ Deno.test("plotResults: folders are walked, other formats skipped, output writte
       titles: ["first", "second"],
       figsize: [6, 3],
     });
-    assertEquals([fig.width, fig.height, fig.path], [600, 300, `${dir}/plot.png`]);
-    assertEquals(decodeImage(await Deno.readFile(`${dir}/plot.png`), "p").width, 600);
-    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["plot.png", "res"]);
-    await rejects(
+    assert.deepEqual([fig.width, fig.height, fig.path], [600, 300, `${dir}/plot.png`]);
+    assert.deepEqual(decodeImage(await Deno.readFile(`${dir}/plot.png`), "p").width, 600);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["plot.png", "res"]);
+    const format = await caught(
       () => plotResults({ filepaths: [`${dir}/res/data.json`] }),
-      (e: Error) =>
-        e instanceof RasterError &&
-        e.message.startsWith("This function only plots files of format [.tif, .tiff]"),
+      RasterError,
     );
-    await rejects(
+    assert.equal(format.reason, "format");
+    assert.match(format.detail, /\[\.tif, \.tiff\]/);
+    const unwritable = await caught(
       () => plotResults({ filepaths: [`${dir}/res`], output: `${dir}/missing/x.png` }),
-      /cannot write .*missing\/x\.png/,
+      ConfigError,
     );
-    assertEquals([...Deno.readDirSync(dir)].length, 2);
-    await rejects(
+    assert.equal(unwritable.setting, "output");
+    assert.deepEqual([...Deno.readDirSync(dir)].length, 2);
+    const missing = await caught(
       () => plotResults({ filepaths: [`${dir}/nope.tif`] }),
-      /nope\.tif: file not found/,
+      RasterError,
     );
-    await rejects(() => plotResults({ filepaths: [`${dir}/res`], bands: [1, 2] }), ConfigError);
-    await rejects(
+    assert.deepEqual([missing.file, missing.reason], [`${dir}/nope.tif`, "not-found"]);
+    const two = await caught(
+      () => plotResults({ filepaths: [`${dir}/res`], bands: [1, 2] }),
+      ConfigError,
+    );
+    assert.equal(two.setting, "bands");
+    const nine = await caught(
       () => plotResults({ filepaths: [`${dir}/res`], bands: [1, 2, 9] }),
-      /b\.tif: band 9 does not exist \(the file has 3 bands\)/,
+      RasterError,
     );
+    assert.deepEqual([nine.file, nine.reason], [`${dir}/res/b.tif`, "bands"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -155,50 +164,23 @@ Deno.test("plotQuicklooks: PNG and JPEG, from files and memory", async () => {
     const fig = await plotQuicklooks({
       filepaths: [`${dir}/a.png`, `${dir}/quicklook_123`, { name: "c.jpeg", bytes: jpg }],
     });
-    assertEquals([fig.width, fig.height], [800, 800]);
+    assert.deepEqual([fig.width, fig.height], [800, 800]);
     const img = decodeImage(fig.png, "fig.png");
     for (let i = 0; i < 3; i++) {
       const [r, g, b] = pixel(img, 800 / 6 + (i * 800) / 3, 400);
-      assert(r > 200 && g < 40 && b < 40, `cell ${i}: ${r},${g},${b}`);
+      assert.ok(r > 200 && g < 40 && b < 40, `cell ${i}: ${r},${g},${b}`);
     }
-    await rejects(
+    const tif = await caught(
       () => plotQuicklooks({ filepaths: [{ name: "x.tif", bytes: png }] }),
-      /only plots files of format \[\.jpg, \.jpeg, \.png\]/,
+      RasterError,
     );
-    await rejects(
+    assert.match(tif.detail, /\[\.jpg, \.jpeg, \.png\]/);
+    const garbage = await caught(
       () => plotQuicklooks({ filepaths: [{ name: "x.png", bytes: new Uint8Array(10) }] }),
-      /x\.png: not a PNG or JPEG/,
+      RasterError,
     );
+    assert.deepEqual([garbage.file, garbage.reason], ["x.png", "format"]);
   } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("plot and plot-quicklooks commands", async () => {
-  const dir = await Deno.makeTempDir();
-  const log = console.log;
-  const printed: string[] = [];
-  console.log = (s: string) => printed.push(s);
-  try {
-    await Deno.writeFile(`${dir}/a.tif`, await solid([200, 30, 30]));
-    await Deno.writeFile(
-      `${dir}/q.png`,
-      toPng({ width: 2, height: 2, rgba: new Uint8ClampedArray(16).fill(128) }),
-    );
-    assertEquals(
-      await runPlotCommand([dir, "--out", `${dir}/p.png`, "--titles", "A", "--size", "300x200"]),
-      0,
-    );
-    assertEquals(await runPlotQuicklooksCommand([dir, "--out", `${dir}/q_plot.png`]), 0);
-    assertEquals(printed, [`${dir}/p.png`, `${dir}/q_plot.png`]);
-    assertEquals(decodeImage(await Deno.readFile(`${dir}/p.png`), "p").width, 300);
-    await rejects(
-      () => runPlotCommand([dir, "--out", `${dir}/x.png`, "--figsize", "a,b"]),
-      ConfigError,
-    );
-    await rejects(() => runPlotCommand([dir, "--bogus"]), ConfigError);
-  } finally {
-    console.log = log;
     await Deno.remove(dir, { recursive: true });
   }
 });

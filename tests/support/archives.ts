@@ -1,58 +1,10 @@
 /**
- * Helpers for the download tests: an emulator per test, contexts, archives
- * built byte by byte (including the hostile ones no packer writes), and a
- * snapshot of a folder tree to prove nothing was written.
+ * Archives for the download tests, built byte by byte (including the
+ * hostile ones no packer writes), and a snapshot of a folder tree to prove
+ * nothing was written.
  *
  * @module
  */
-import { createContext, type Up42Context } from "../lib/context.ts";
-import { DEFAULT_RETRY } from "../lib/retry.ts";
-import { type Emulator, startEmulator } from "../lib/emulator/server.ts";
-
-/** Retries without long waits. */
-export const FAST_RETRY = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 50 };
-
-/** Runs `fn` with a fresh emulator and a fresh temporary folder, both cleaned up after. */
-export async function withEmulator(
-  fn: (emulator: Emulator, dir: string) => Promise<void>,
-): Promise<void> {
-  const emulator = await startEmulator();
-  const dir = await Deno.makeTempDir({ prefix: "up42-download-test-" });
-  try {
-    await fn(emulator, dir);
-  } finally {
-    await emulator.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** A context for `jobtaskId` (default: the seeded processing jobtask). */
-export function contextFor(emulator: Emulator, jobtaskId?: string, jobId?: string): Up42Context {
-  return createContext({
-    apiUrl: emulator.url,
-    projectId: emulator.projectId,
-    projectApiKey: emulator.projectApiKey,
-    jobId: jobId ?? emulator.jobId,
-    jobtaskId: jobtaskId ?? emulator.jobtasks.processing,
-    retry: FAST_RETRY,
-    timeoutMs: 5_000,
-  });
-}
-
-/** Serves `bytes` as the results of a new jobtask and returns its context. */
-export async function serveResults(
-  emulator: Emulator,
-  bytes: Uint8Array,
-  filename = "output.tgz",
-): Promise<Up42Context> {
-  const id = `task-${crypto.randomUUID().slice(0, 8)}`;
-  await emulator.addJobtask(emulator.jobId, {
-    info: { id, name: "test:1", status: "SUCCEEDED" },
-    results: { bytes, contentType: "application/octet-stream", filename },
-  });
-  return contextFor(emulator, id);
-}
-
 /** Every path below `dir` (folders end in `/`), sorted; links are listed with `@`. */
 export async function tree(dir: string): Promise<string[]> {
   const out: string[] = [];

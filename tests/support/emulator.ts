@@ -1,0 +1,86 @@
+/**
+ * The emulator as the tests use it: one per test, contexts with fast
+ * retries, results served from given bytes, and the env of a CLI process.
+ *
+ * @module
+ */
+import { createContext, DEFAULT_RETRY, type JobtaskContext, type RetryPolicy } from "../../mod.ts";
+import { type Emulator, startEmulator } from "../../lib/emulator/mod.ts";
+
+/** Retries without long waits. */
+export const FAST_RETRY: RetryPolicy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 50 };
+
+/** Runs `fn` with a fresh emulator and a fresh temporary folder, both cleaned up after. */
+export async function withEmulator(
+  fn: (emulator: Emulator, dir: string) => Promise<void>,
+): Promise<void> {
+  const emulator = await startEmulator();
+  const dir = await Deno.makeTempDir({ prefix: "up42-test-" });
+  try {
+    await fn(emulator, dir);
+  } finally {
+    await emulator.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A context for `jobtaskId` (default: the seeded processing jobtask), with fast retries. */
+export function contextFor(
+  emulator: Emulator,
+  jobtaskId: string = emulator.jobtasks.processing,
+  options: Parameters<typeof createContext>[0] = {},
+): JobtaskContext {
+  return createContext(
+    {
+      ...emulator.credentials,
+      jobId: emulator.jobId,
+      jobtaskId,
+      retry: FAST_RETRY,
+      timeoutMs: 5_000,
+      ...options,
+    } as Parameters<typeof createContext>[0] & { jobId: string; jobtaskId: string },
+  );
+}
+
+/** Serves `bytes` as the results of a new jobtask and returns its context. */
+export async function serveResults(
+  emulator: Emulator,
+  bytes: Uint8Array,
+  filename = "output.tgz",
+): Promise<JobtaskContext> {
+  const id = `task-${crypto.randomUUID().slice(0, 8)}`;
+  await emulator.addJobtask(emulator.jobId, {
+    info: { id, name: "test:1", status: "SUCCEEDED" },
+    results: { bytes, contentType: "application/octet-stream", filename },
+  });
+  return contextFor(emulator, id);
+}
+
+/** The environment of a process that talks to `emulator` (plus what Deno needs to run). */
+export function emulatorEnv(emulator: Emulator): Record<string, string> {
+  return {
+    UP42_API_URL: emulator.url,
+    UP42_PROJECT_ID: emulator.projectId,
+    UP42_PROJECT_API_KEY: emulator.projectApiKey,
+    ...denoEnv(),
+  };
+}
+
+/** What a child Deno process needs from this one's environment (home, cache). */
+export function denoEnv(): Record<string, string> {
+  const home = Deno.env.get("HOME") ?? "/tmp";
+  return {
+    HOME: home,
+    DENO_DIR: Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    NO_COLOR: "1",
+  };
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+export function unusedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
