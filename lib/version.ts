@@ -11,8 +11,8 @@ import meta from "../deno.json" with { type: "json" };
  *
  * @example
  * ```ts
- * import { MODULE_NAME } from "./version.ts";
- * console.log(MODULE_NAME);
+ * import { MODULE_NAME } from "@up42/jobtask";
+ * if (MODULE_NAME !== "@up42/jobtask") throw new Error(MODULE_NAME);
  * ```
  */
 export const MODULE_NAME: string = meta.name;
@@ -22,8 +22,8 @@ export const MODULE_NAME: string = meta.name;
  *
  * @example
  * ```ts
- * import { MODULE_VERSION } from "./version.ts";
- * console.log(MODULE_VERSION);
+ * import { MODULE_VERSION } from "@up42/jobtask";
+ * if (!/^\d+\.\d+\.\d+/.test(MODULE_VERSION)) throw new Error(MODULE_VERSION);
  * ```
  */
 export const MODULE_VERSION: string = meta.version;
@@ -34,7 +34,7 @@ export const MODULE_VERSION: string = meta.version;
  * @example
  * ```ts
  * import { USER_AGENT } from "./version.ts";
- * console.log(USER_AGENT); // "@up42/jobtask/0.1.0 deno/2.9.6"
+ * if (!USER_AGENT.startsWith("@up42/jobtask/")) throw new Error(USER_AGENT);
  * ```
  */
 export const USER_AGENT: string = `${MODULE_NAME}/${MODULE_VERSION} deno/${Deno.version.deno}`;

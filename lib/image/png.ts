@@ -36,7 +36,7 @@ const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
  *
  * @example
  * ```ts
- * import { encodePng } from "./png.ts";
+ * import { encodePng } from "@up42/jobtask/raster";
  * const png = encodePng({ width: 1, height: 1, rgba: new Uint8ClampedArray([255, 0, 0, 255]) });
  * if (png[1] !== 0x50 || png[25] !== 6) throw new Error("not an RGBA PNG");
  * ```

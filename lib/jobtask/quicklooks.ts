@@ -154,7 +154,7 @@ export async function readQuicklook(
  *
  * @example
  * ```ts
- * import { quicklookName } from "./quicklooks.ts";
+ * import { quicklookName } from "@up42/jobtask";
  * if (quicklookName("S2A_123", "png") !== "quicklook_S2A_123.png") throw new Error();
  * if (quicklookName("S2B_456.jpg", "jpeg") !== "quicklook_S2B_456.jpg") throw new Error();
  * if (quicklookName("S2B_456.png", "jpeg") !== "quicklook_S2B_456.png.jpg") throw new Error();

@@ -144,7 +144,7 @@ export function applyStretch(values: Float32Array, lo: number, hi: number): Uint
  *
  * @example
  * ```ts
- * import { parseStretch } from "./stretch.ts";
+ * import { parseStretch } from "@up42/jobtask/raster";
  * const stretch = parseStretch("p2,98");
  * if (typeof stretch !== "object" || !("percentile" in stretch) || stretch.percentile.join() !== "2,98") throw new Error();
  * ```

@@ -45,7 +45,7 @@ let cached: SeededJob | undefined;
  * download.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { seedJob } from "./job.ts";
  * const { jobId, jobtasks } = seedJob();
  * if (!jobId || jobtasks.length !== 3) throw new Error();

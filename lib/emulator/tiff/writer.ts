@@ -69,7 +69,7 @@ interface Level {
  *
  * @example
  * ```ts
- * import { writeGeoTiff } from "./writer.ts";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({
  *   width: 2, height: 2, bands: [new Uint8Array([1, 2, 3, 4])],
  *   epsg: 32633, origin: [500000, 5000000], pixelSize: [10, 10],
