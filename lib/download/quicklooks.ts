@@ -9,8 +9,8 @@
 import { join, resolve } from "node:path";
 import type { JobtaskContext } from "../client/types.ts";
 import { ConfigError } from "../errors.ts";
+import { stageFile } from "../files/atomic_write.ts";
 import { ensurePermission } from "../files/permission.ts";
-import { tempNameFor } from "../files/names.ts";
 import { mapPool } from "../internal/pool.ts";
 import { listQuicklooks, readQuicklook } from "../jobtask/quicklooks.ts";
 
@@ -31,7 +31,8 @@ export interface DownloadQuicklooksOptions {
 
 /**
  * Lists the jobtask's quicklooks and downloads them, returning the written
- * paths in the API's order. A file is named `quicklook_{id}` plus the
+ * paths in the API's order. Each arrives in a temporary file (the one
+ * atomic writer, `files/atomic_write.ts`) and is renamed once all are in. A file is named `quicklook_{id}` plus the
  * extension of its format (told from its bytes) unless the id already ends
  * in it; a name another quicklook of the call took gets `_2`, `_3`, ...
  * before its extension. A quicklook that fails (or is not an image) fails
@@ -70,9 +71,10 @@ export async function downloadQuicklooks(
   const arrived = await mapPool(ids, options.concurrency ?? 4, async (id) => {
     try {
       const quicklook = await readQuicklook(ctx, id, { signal });
-      const temp = join(out, tempNameFor(quicklook.name).replace(/\.tmp$/, ".part"));
-      await Deno.writeFile(temp, quicklook.bytes, { createNew: true });
-      return { temp, name: quicklook.name };
+      return {
+        staged: await stageFile(out, quicklook.name, quicklook.bytes),
+        name: quicklook.name,
+      };
     } catch (error) {
       stop.abort(error);
       throw error;
@@ -82,15 +84,7 @@ export async function downloadQuicklooks(
   const paths: string[] = [];
   for (const result of arrived) {
     if (result?.status !== "fulfilled") continue;
-    const name = uniqueName(result.value.name, taken);
-    const target = join(out, name);
-    try {
-      await Deno.rename(result.value.temp, target);
-      paths.push(target);
-    } catch (error) {
-      await Deno.remove(result.value.temp).catch(() => {});
-      throw error;
-    }
+    paths.push(await result.value.staged.commit(join(out, uniqueName(result.value.name, taken))));
   }
   const failed = arrived.find((r) => r?.status === "rejected") as PromiseRejectedResult | undefined;
   if (failed) throw failed.reason;

@@ -21,6 +21,58 @@ export interface AtomicWriteOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes written to a temporary file in a folder, waiting to be renamed into place. */
+export interface StagedFile {
+  /** The temporary file's path. */
+  readonly temp: string;
+  /** Renames it to `target` (in the same folder) and returns `target`. */
+  commit(target: string): Promise<string>;
+  /** Removes it. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Writes `bytes` to a new temporary file in `folder` named after `name`
+ * (nothing else may have that name), for a later {@linkcode StagedFile.commit}.
+ * Write access to `folder` must be granted already.
+ *
+ * @example
+ * ```ts
+ * import { stageFile } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * const staged = await stageFile(dir, "a.bin", new Uint8Array([1]));
+ * await staged.commit(`${dir}/a.bin`);
+ * if ((await Deno.readFile(`${dir}/a.bin`))[0] !== 1) throw new Error();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function stageFile(
+  folder: string,
+  name: string,
+  bytes: Uint8Array,
+): Promise<StagedFile> {
+  const temp = join(folder, tempNameFor(name));
+  try {
+    await Deno.writeFile(temp, bytes, { createNew: true });
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+  return {
+    temp,
+    async commit(target) {
+      try {
+        await Deno.rename(temp, target);
+      } catch (error) {
+        await Deno.remove(temp).catch(() => {});
+        throw error;
+      }
+      return target;
+    },
+    discard: () => Deno.remove(temp).catch(() => {}),
+  };
+}
+
 /**
  * Writes `bytes` to `path` atomically and returns the absolute path. Needs
  * write access to the target's folder (`--allow-write=FOLDER`).
@@ -42,14 +94,14 @@ export async function writeFileAtomic(
   const target = resolve(path);
   const folder = dirname(target);
   await ensurePermission("write", folder, `writing ${target}`);
-  const temp = join(folder, tempNameFor(basename(target)));
+  let staged: StagedFile | undefined;
   try {
-    await Deno.writeFile(temp, bytes, { createNew: true });
+    staged = await stageFile(folder, basename(target), bytes);
     options.signal?.throwIfAborted();
     if (options.createNew) await refuseExisting(target, options.setting ?? "output");
-    await Deno.rename(temp, target);
+    await staged.commit(target);
   } catch (e) {
-    await Deno.remove(temp).catch(() => {});
+    await staged?.discard();
     if (e instanceof ConfigError || options.signal?.aborted) throw e;
     throw new ConfigError({
       setting: options.setting ?? "output",
