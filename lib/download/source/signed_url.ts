@@ -9,9 +9,13 @@ import { request } from "../../client/request.ts";
 import type { JobtaskContext } from "../../client/types.ts";
 import { Up42ApiError } from "../../errors.ts";
 
+/** Longest signed URL accepted: real ones are a few hundred characters to a few KB. */
+const MAX_URL_LENGTH = 16 * 1024;
+
 /**
  * The signed URL of the jobtask's results archive
- * (GET `.../tasks/{t}/downloads/results/`).
+ * (GET `.../tasks/{t}/downloads/results/`); an answer without one, or with
+ * an implausibly long one, is an `Up42ApiError`.
  *
  * @example
  * ```ts
@@ -32,6 +36,15 @@ export async function resultsUrl(
   const url = typeof answer === "string" ? answer : (answer as { url?: unknown } | null)?.url;
   if (typeof url !== "string" || !/^https?:\/\//.test(url)) {
     throw new Up42ApiError({ method: "GET", path, status: 200, message: "no download URL" });
+  }
+  if (url.length > MAX_URL_LENGTH) {
+    throw new Up42ApiError({
+      method: "GET",
+      path,
+      status: 200,
+      message: `the download URL is ${url.length} characters long, more than ${MAX_URL_LENGTH}`,
+      hint: "report it to UP42 support",
+    });
   }
   return url;
 }
