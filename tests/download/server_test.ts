@@ -3,13 +3,7 @@
  * stay one bounded line without secrets.
  */
 import assert from "node:assert/strict";
-import {
-  createContext,
-  downloadResults,
-  NetworkError,
-  Up42ApiError,
-  Up42Error,
-} from "../../mod.ts";
+import { createContext, downloadResults, NetworkError, Up42ApiError } from "../../mod.ts";
 import { caught } from "../support/errors.ts";
 import { FAST_RETRY } from "../support/emulator.ts";
 
