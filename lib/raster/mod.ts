@@ -16,6 +16,7 @@
  */
 export { type RenderedRaster, type RenderOptions, renderRaster } from "./render.ts";
 export type { SizeOptions } from "./options.ts";
+export { DEFAULT_RASTER_LIMITS, type RasterLimits } from "./limits.ts";
 export type { Georeference } from "./georef.ts";
 export type { RasterSource } from "./source.ts";
 export type { Stretch } from "./stretch.ts";

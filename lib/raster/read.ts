@@ -1,16 +1,20 @@
 /**
  * Reads selected bands of a GeoTIFF decimated to an output grid: picks the
  * most reduced overview that still has about the output's detail, decodes
- * only the tiles or strips that hold sampled pixels (a few at a time, so
- * memory stays flat) and samples each one straight into the output arrays:
- * no full-resolution array of the image is ever built.
+ * only the tiles or strips that hold sampled pixels and samples each one
+ * straight into the output arrays: no full-resolution array of the image is
+ * ever built. Every block's place in the file is checked against the file's
+ * size and its decoded size against the budget before it is read; blocks
+ * decode on worker threads when there are enough of them to pay off.
  *
  * @module
  */
-
-import { type GeoTIFFImage, getDecoder } from "geotiff";
 import { errorLine, RasterError } from "../errors.ts";
-import type { RasterInfo } from "./describe.ts";
+import { blockBytes, type BlockSpec, cmykToRgba, decodeAndSample, type Picks } from "./block.ts";
+import type { Level, RasterInfo } from "./describe.ts";
+import { tagNumbers } from "./ifd.ts";
+import type { Budget } from "./limits.ts";
+import { type DecodePool, PoolStopped, sharedPool } from "./pool.ts";
 
 /** Bands sampled onto the output grid; NaN marks nodata or masked pixels. */
 export interface Decimated {
@@ -19,7 +23,7 @@ export interface Decimated {
   /** Output height. */
   height: number;
   /** One array per requested sample, in request order. */
-  bands: Float32Array[];
+  bands: Float64Array[];
   /** Size of the level that was read, e.g. an overview. */
   level: { width: number; height: number };
 }
@@ -44,37 +48,12 @@ export function samplePositions(src: number, out: number): Int32Array {
  * one requested: GDAL's rule for nearest-neighbour reads, so an output a
  * little larger than an overview reads that overview, not one 4x larger.
  */
-function chooseLevel(levels: GeoTIFFImage[], outW: number, outH: number): GeoTIFFImage {
+function chooseLevel(levels: Level[], outW: number, outH: number): Level {
   const full = levels[0];
-  const wanted = Math.min(full.getWidth() / outW, full.getHeight() / outH) * 1.2;
+  const wanted = Math.min(full.width / outW, full.height / outH) * 1.2;
   let pick = full;
-  for (const l of levels) if (full.getWidth() / l.getWidth() <= wanted) pick = l;
+  for (const l of levels) if (full.width / l.width <= wanted) pick = l;
   return pick;
-}
-
-async function decoderFor(image: GeoTIFFImage, name: string) {
-  const fd = image.fileDirectory;
-  const compression = Number(fd.getValue("Compression") ?? 1);
-  const params: Record<string, unknown> = {
-    tileWidth: image.getTileWidth(),
-    tileHeight: image.isTiled ? image.getTileHeight() : (Number(
-      await fd.loadValue("RowsPerStrip"),
-    ) || image.getHeight()),
-    planarConfiguration: image.planarConfiguration,
-    bitsPerSample: await fd.loadValue("BitsPerSample"),
-    predictor: Number(await fd.loadValue("Predictor")) || 1,
-  };
-  if (compression === 7) params.JPEGTables = await fd.loadValue("JPEGTables");
-  if (compression === 34887) params.LercParameters = await fd.loadValue("LercParameters");
-  try {
-    return await getDecoder(compression, params as any);
-  } catch (e) {
-    throw new RasterError({
-      file: name,
-      reason: "unsupported",
-      detail: `compression ${compression} is not supported (${errorLine(e)})`,
-    }, { cause: e });
-  }
 }
 
 /** For each block index, the [first, end) output indices whose samples fall in it. */
@@ -89,6 +68,16 @@ function spans(pos: Int32Array, block: number, blocks: number): Int32Array {
   return out;
 }
 
+/** Options of {@linkcode readDecimated}. */
+export interface ReadOptions {
+  /** Nodata overriding the file's. */
+  nodata?: number;
+  /** The render's budget. */
+  budget: Budget;
+  /** Decode on worker threads when worthwhile (default true). */
+  workers?: boolean;
+}
+
 /**
  * Reads `samples` (0-based) of the raster onto a `outW` x `outH` grid that
  * spans the whole raster.
@@ -98,185 +87,220 @@ function spans(pos: Int32Array, block: number, blocks: number): Int32Array {
  * import { openRaster } from "./source.ts";
  * import { describeRaster } from "./describe.ts";
  * import { readDecimated } from "./read.ts";
+ * import { Budget, DEFAULT_RASTER_LIMITS } from "./limits.ts";
  * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
  * const bytes = await writeGeoTiff({ width: 4, height: 2, bands: [new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
  * const { tiff, name } = await openRaster({ name: "a.tif", bytes });
- * const { bands } = await readDecimated(await describeRaster(tiff, name), name, [0], 2, 1);
+ * const info = await describeRaster(tiff, DEFAULT_RASTER_LIMITS);
+ * const { bands } = await readDecimated(info, [0], 2, 1, { budget: new Budget(name, DEFAULT_RASTER_LIMITS) });
  * if (bands[0].join() !== "6,8") throw new Error(bands[0].join()); // second row, pixel centres
  * ```
  */
 export async function readDecimated(
   info: RasterInfo,
-  name: string,
   samples: number[],
   outW: number,
   outH: number,
-  nodata: number | undefined = info.nodata,
-  concurrency = 6,
+  options: ReadOptions,
 ): Promise<Decimated> {
-  const image = chooseLevel(info.levels, outW, outH);
-  if (info.dtype === "float16") {
+  const level = chooseLevel(info.levels, outW, outH);
+  const bands = samples.map(() => new Float64Array(outW * outH));
+  const nodata = "nodata" in options ? options.nodata : info.nodata;
+  const mask = info.masks.find((m) => m.width === level.width && m.height === level.height);
+  if (level.codec.colour === "cmyk" && level.codec.planar) {
+    // Planes come one by one: read C, M, Y, K as stored, then convert like pixel-interleaved CMYK.
+    const raw = { ...level, codec: { ...level.codec, colour: "raw" as const } };
+    const inks = [0, 1, 2, 3].map(() => new Float64Array(outW * outH));
+    await sampleLevel(info, raw, [0, 1, 2, 3], inks, outW, outH, undefined, options, false);
+    const px = [0, 0, 0, 0];
+    for (let i = 0; i < outW * outH; i++) {
+      cmykToRgba(inks[0][i], inks[1][i], inks[2][i], inks[3][i], px);
+      samples.forEach((s, k) => (bands[k][i] = s < 4 ? px[s] : NaN));
+    }
+  } else await sampleLevel(info, level, samples, bands, outW, outH, nodata, options, false);
+  if (mask) await sampleLevel(info, mask, [0], bands, outW, outH, undefined, options, true);
+  return { width: outW, height: outH, bands, level: { width: level.width, height: level.height } };
+}
+
+/** The block offsets and byte counts of a level, checked against the file. */
+async function blockTable(
+  info: RasterInfo,
+  level: Level,
+): Promise<{ offsets: Float64Array; counts: Float64Array; level: Level }> {
+  const { tiff } = info, name = tiff.name;
+  const planes = level.codec.planar ? level.spp : 1;
+  const needed = level.across * level.down * planes;
+  const [offTag, countTag] = level.tiled ? [324, 325] : [273, 279];
+  const entry = level.ifd.entries.get(offTag);
+  if (!entry) throw new RasterError({ file: name, reason: "corrupt", detail: "no block offsets" });
+  // libtiff reads a lone strip that covers the whole image whatever RowsPerStrip says.
+  const single = !level.tiled && planes === 1 && entry.count === 1 && needed > 1;
+  const count = single ? 1 : needed;
+  if (entry.count < count) {
     throw new RasterError({
       file: name,
-      reason: "unsupported",
-      detail: "16-bit float samples are not supported",
-      fix: "convert to float32, e.g. with gdal_translate -ot Float32",
+      reason: "corrupt",
+      detail: `the image needs ${count} block offsets, the file declares ${entry.count}`,
     });
   }
-  const bands = samples.map(() => new Float32Array(outW * outH));
-  const mask = info.masks.find((m) =>
-    m.getWidth() === image.getWidth() && m.getHeight() === image.getHeight()
-  );
-  const targets: { image: GeoTIFFImage; samples: number[]; into: Float32Array[]; mask: boolean }[] =
-    [{ image, samples, into: bands, mask: false }];
-  if (mask) targets.push({ image: mask, samples: [0], into: bands, mask: true });
-  for (const t of targets) {
-    await sampleImage(t.image, name, t.samples, t.into, outW, outH, {
-      nodata,
-      mask: t.mask,
-      concurrency,
+  const offsets = await tagNumbers(tiff, level.ifd, offTag, entry.count);
+  if (!offsets) {
+    throw new RasterError({
+      file: name,
+      reason: "corrupt",
+      detail: "the block offsets lie outside the file (the file is truncated or damaged)",
     });
   }
-  return {
-    width: outW,
-    height: outH,
-    bands,
-    level: { width: image.getWidth(), height: image.getHeight() },
-  };
+  const counts = await tagNumbers(tiff, level.ifd, countTag, entry.count) ??
+    new Float64Array(offsets.length).fill(Infinity); // missing or bogus: read to the end
+  const fixed = single ? { ...level, blockHeight: level.height, down: 1 } : level;
+  return { offsets, counts, level: fixed };
 }
 
-async function sampleImage(
-  image: GeoTIFFImage,
-  name: string,
+async function sampleLevel(
+  info: RasterInfo,
+  stored: Level,
   samples: number[],
-  into: Float32Array[],
+  into: Float64Array[],
   outW: number,
   outH: number,
-  opts: { nodata?: number; mask: boolean; concurrency: number },
+  nodata: number | undefined,
+  options: ReadOptions,
+  isMask: boolean,
 ): Promise<void> {
-  const W = image.getWidth(), H = image.getHeight();
-  const tw = image.getTileWidth(), th = image.getTileHeight();
-  const spp = image.getSamplesPerPixel();
-  const planar = image.planarConfiguration === 2;
+  const { tiff } = info, name = tiff.name, budget = options.budget;
+  const { offsets, counts, level } = await blockTable(info, stored);
+  const W = level.width, H = level.height, tw = level.blockWidth, th = level.blockHeight;
+  const planar = level.codec.planar;
   const xs = samplePositions(W, outW), ys = samplePositions(H, outH);
-  const across = Math.ceil(W / tw), down = Math.ceil(H / th);
-  const colSpans = spans(xs, tw, across), rowSpans = spans(ys, th, down);
-  const decoder = await decoderFor(image, name);
-  const float32 = image.getSampleFormat(0) === 3 && image.getBitsPerSample(0) === 32;
-  const nd = opts.nodata === undefined
-    ? undefined
-    : float32
-    ? Math.fround(opts.nodata)
-    : opts.nodata;
-  // JPEG-compressed YCbCr tiles decode to YCbCr; displays want RGB.
-  const ycbcr = !planar && spp >= 3 &&
-    image.fileDirectory.getValue("PhotometricInterpretation") === 6;
-  const rgb = [0, 0, 0];
-  // One job per block (per block and sample when planar): [tx, ty, sample, output band].
-  const jobs: [number, number, number, number][] = [];
-  for (let ty = 0; ty < down; ty++) {
-    if (rowSpans[2 * ty] === rowSpans[2 * ty + 1]) continue;
-    for (let tx = 0; tx < across; tx++) {
-      if (colSpans[2 * tx] === colSpans[2 * tx + 1]) continue;
-      if (planar) { for (const [k, s] of samples.entries()) jobs.push([tx, ty, s, k]); }
-      else jobs.push([tx, ty, -1, -1]);
+  const colSpans = spans(xs, tw, level.across), rowSpans = spans(ys, th, level.down);
+  interface Job {
+    tx: number;
+    ty: number;
+    index: number;
+    spec: BlockSpec;
+    picks: Picks;
+    bands: number[];
+  }
+  const jobs: Job[] = [];
+  let total = 0;
+  for (let ty = 0; ty < level.down; ty++) {
+    const r0 = rowSpans[2 * ty], r1 = rowSpans[2 * ty + 1];
+    if (r0 === r1) continue;
+    const rows = level.tiled ? th : Math.min(th, H - ty * th);
+    const rowPicks = ys.slice(r0, r1).map((y) => y - ty * th);
+    for (let tx = 0; tx < level.across; tx++) {
+      const c0 = colSpans[2 * tx], c1 = colSpans[2 * tx + 1];
+      if (c0 === c1) continue;
+      const colPicks = xs.slice(c0, c1).map((x) => x - tx * tw);
+      const spec: BlockSpec = {
+        ...level.codec,
+        width: tw,
+        rows,
+        nodata: isMask ? undefined : nodata,
+      };
+      const groups = planar
+        ? samples.map((s, k) => ({ plane: s, samples: [0], bands: [k] }))
+        : [{ plane: 0, samples, bands: samples.map((_, k) => k) }];
+      for (const g of groups) {
+        const index = g.plane * level.across * level.down + ty * level.across + tx;
+        const picks = { rows: rowPicks, cols: colPicks, samples: g.samples };
+        jobs.push({ tx, ty, index, spec, picks, bands: g.bands });
+        total += blockBytes(spec);
+      }
     }
   }
-  const run = async ([tx, ty, planarSample, band]: [number, number, number, number]) => {
-    const sample = planarSample < 0 ? 0 : planarSample;
-    let data: ArrayBufferLike;
+  const size = tiff.source.size;
+  const fail = (job: Job, detail: string, cause?: unknown) =>
+    new RasterError({
+      file: name,
+      reason: "corrupt",
+      detail: `${level.tiled ? "tile" : "strip"} (${job.tx}, ${job.ty}) ${detail}`,
+    }, { cause });
+  const place = (job: Job, values: Float64Array[]) => {
+    const r0 = rowSpans[2 * job.ty], c0 = colSpans[2 * job.tx];
+    const nr = job.picks.rows.length, nc = job.picks.cols.length;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k];
+      if (isMask) {
+        for (let j = 0; j < nr; j++) {
+          for (let i = 0; i < nc; i++) {
+            if (v[j * nc + i] === 0) { for (const b of into) b[(r0 + j) * outW + c0 + i] = NaN; }
+          }
+        }
+        continue;
+      }
+      const dst = into[job.bands[k]];
+      for (let j = 0; j < nr; j++) dst.set(v.subarray(j * nc, (j + 1) * nc), (r0 + j) * outW + c0);
+    }
+  };
+  const fetchBlock = async (job: Job): Promise<Uint8Array | undefined> => {
+    const expected = blockBytes(job.spec);
+    budget.spend(expected);
+    const offset = offsets[job.index], declared = counts[job.index];
+    if (offset === 0 && declared === 0) return undefined; // sparse: never written
+    if (!(offset >= 0 && offset < size)) {
+      throw fail(
+        job,
+        `starts past the end of the file (offset ${offset}, size ${size}): the file is truncated or its block offsets are wrong`,
+      );
+    }
+    // Never more than the file holds, nor far more than a block can compress to.
+    const cap = job.spec.compression === 1 ? expected : expected * 4 + 65536;
+    const length = Math.min(declared > 0 ? declared : Infinity, size - offset, cap);
+    return await tiff.source.read(offset, length);
+  };
+  const decode = async (job: Job, pool?: DecodePool): Promise<Float64Array[]> => {
+    const bytes = await fetchBlock(job);
+    if (!bytes) {
+      const n = job.picks.rows.length * job.picks.cols.length;
+      const fill = job.spec.nodata === undefined ? 0 : NaN;
+      return job.picks.samples.map(() => new Float64Array(n).fill(isMask ? 255 : fill));
+    }
     try {
-      data = (await image.getTileOrStrip(tx, ty, sample, decoder as any)).data;
+      if (pool) {
+        try {
+          return await pool.run(bytes, job.spec, job.picks);
+        } catch (e) {
+          if (!(e instanceof PoolStopped)) throw e;
+        }
+      }
+      return await decodeAndSample(bytes, job.spec, job.picks);
     } catch (e) {
-      throw new RasterError({
-        file: name,
-        reason: "corrupt",
-        detail: `undecodable tile or strip at block (${tx}, ${ty}) (${errorLine(e)})`,
-      }, { cause: e });
-    }
-    const bytes = image.getBitsPerSample(sample) / 8;
-    if (!image.littleEndian && bytes > 1) swapBytes(new Uint8Array(data), bytes);
-    const view = image.getArrayForSample(
-      sample,
-      data.byteLength % bytes ? data.slice(0, data.byteLength - (data.byteLength % bytes)) : data,
-    );
-    const rows = image.isTiled ? th : Math.min(th, H - ty * th);
-    const stride = planar ? 1 : spp;
-    if (view.length < tw * rows * stride) {
-      throw new RasterError({
-        file: name,
-        reason: "corrupt",
-        detail: `tile or strip at block (${tx}, ${ty}) decoded to ${view.length} of ${
-          tw * rows * stride
-        } values`,
-      });
-    }
-    const list = planarSample < 0 ? samples.map((s, i) => [s, i]) : [[sample, band]];
-    const r0 = rowSpans[2 * ty], r1 = rowSpans[2 * ty + 1];
-    const c0 = colSpans[2 * tx], c1 = colSpans[2 * tx + 1];
-    const x0 = tx * tw, y0 = ty * th;
-    if (opts.mask || ycbcr) {
-      for (let j = r0; j < r1; j++) {
-        const rowBase = (ys[j] - y0) * tw;
-        for (let i = c0; i < c1; i++) {
-          const p = (rowBase + xs[i] - x0) * stride, o = j * outW + i;
-          if (opts.mask) {
-            if (view[p] === 0) { for (const b of into) b[o] = NaN; }
-            continue;
-          }
-          toRgb(view[p], view[p + 1], view[p + 2], rgb);
-          for (const [s, k] of list) {
-            const v = s < 3 ? rgb[s] : view[p + s];
-            into[k][o] = v === nd ? NaN : v;
-          }
-        }
+      if (e instanceof RasterError) throw e;
+      const message = errorLine(e);
+      if (/not supported/.test(message)) {
+        throw new RasterError({ file: name, reason: "unsupported", detail: message }, { cause: e });
       }
-      return;
-    }
-    // The hot loop: one pass per sample with plain index arithmetic.
-    for (const [s, k] of list) {
-      const dst = into[k], off = planar ? 0 : s;
-      for (let j = r0; j < r1; j++) {
-        const rowBase = (ys[j] - y0) * tw;
-        const o = j * outW;
-        for (let i = c0; i < c1; i++) {
-          const v = view[(rowBase + xs[i] - x0) * stride + off];
-          dst[o + i] = v === nd ? NaN : v;
-        }
-      }
+      const truncated = bytes.length < Math.min(counts[job.index], 2 ** 53) ||
+        offsets[job.index] + bytes.length >= size;
+      throw fail(
+        job,
+        `cannot be decoded (${message})${
+          truncated ? "; the file ends inside it, it is truncated" : ""
+        }`,
+        e,
+      );
     }
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await run(jobs[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency, jobs.length) }, worker));
-}
-
-/**
- * JFIF YCbCr to RGB, rounded and clamped to 0–255.
- *
- * @example
- * ```ts
- * import { toRgb } from "./read.ts";
- * const rgb = [0, 0, 0];
- * toRgb(128, 128, 128, rgb);
- * if (rgb.join() !== "128,128,128") throw new Error();
- * ```
- */
-export function toRgb(y: number, cb: number, cr: number, out: number[]): void {
-  const c = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
-  out[0] = c(y + 1.402 * (cr - 128));
-  out[1] = c(y - 0.344136 * (cb - 128) - 0.714136 * (cr - 128));
-  out[2] = c(y + 1.772 * (cb - 128));
-}
-
-function swapBytes(b: Uint8Array, n: number): void {
-  for (let i = 0; i + n <= b.length; i += n) {
-    for (let k = 0; k < n / 2; k++) {
-      const t = b[i + k];
-      b[i + k] = b[i + n - 1 - k];
-      b[i + n - 1 - k] = t;
-    }
+  budget.check();
+  const parallel = options.workers !== false && jobs.length >= 8 && total >= 8 * 2 ** 20;
+  const pool = sharedPool(parallel);
+  {
+    let next = 0;
+    const lanes = pool ? pool.size * 2 : 4;
+    const lane = async () => {
+      try {
+        while (next < jobs.length) {
+          const job = jobs[next++];
+          budget.check();
+          place(job, await decode(job, pool));
+        }
+      } catch (e) {
+        next = jobs.length; // the other lanes stop too
+        throw e;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, jobs.length) }, lane));
   }
 }

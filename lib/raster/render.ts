@@ -7,11 +7,13 @@
  */
 import { RasterError } from "../errors.ts";
 import { colormapLut } from "./colormap.ts";
-import { describeRaster } from "./describe.ts";
+import { describeRaster, type RasterInfo } from "./describe.ts";
 import { type Georeference, georeference } from "./georef.ts";
+import { Budget, type RasterLimits, resolveLimits } from "./limits.ts";
 import { checkBands, outputSize, type SizeOptions } from "./options.ts";
+import { withinBudget } from "./pool.ts";
 import { readDecimated } from "./read.ts";
-import { openRaster, type RasterSource } from "./source.ts";
+import { openRaster, type RasterSource, sourceName } from "./source.ts";
 import { applyStretch, type Stretch, stretchLimits } from "./stretch.ts";
 
 /** Options of {@linkcode renderRaster}. */
@@ -24,6 +26,8 @@ export interface RenderOptions extends SizeOptions {
   cmap?: string;
   /** Nodata value overriding the file's GDAL_NODATA tag (NaN is always nodata for floats). */
   nodata?: number;
+  /** Decoding budgets; each unset one is {@linkcode DEFAULT_RASTER_LIMITS}' value. */
+  limits?: Partial<RasterLimits>;
 }
 
 /** A rendered raster: plain data. */
@@ -36,7 +40,7 @@ export interface RenderedRaster extends Georeference {
   rgba: Uint8ClampedArray;
   /** Bands of the file (alpha included). */
   bandCount: number;
-  /** For a single band: the values mapped to the ends of the colour map, [low, high]. */
+  /** For a single band drawn through a colour map: the values mapped to its ends, [low, high]. */
   range?: [number, number];
 }
 
@@ -60,68 +64,89 @@ export async function renderRaster(
 ): Promise<RenderedRaster> {
   if (options.bands) checkBands(options.bands);
   if (options.cmap) colormapLut(options.cmap);
-  const opened = await openRaster(source);
-  const { name } = opened;
-  try {
-    const info = await describeRaster(opened.tiff, name);
-    const colour = info.bandCount - (info.alphaSample === undefined ? 0 : 1);
-    const bands = options.bands ?? (colour >= 3 ? [1, 2, 3] : [1]);
-    for (const b of bands) {
-      if (b > info.bandCount) {
-        throw new RasterError({
-          file: name,
-          reason: "bands",
-          detail: `band ${b} does not exist (the file has ${info.bandCount} band${
-            info.bandCount === 1 ? "" : "s"
-          })`,
-          fix: `pass bands between 1 and ${info.bandCount}`,
-        });
-      }
+  const limits = resolveLimits(options.limits);
+  const [width0, height0] = [options.width, options.height];
+  if (width0 !== undefined || height0 !== undefined) outputSize(1, 1, options);
+  const budget = new Budget(sourceName(source), limits);
+  return await withinBudget(budget, async () => {
+    const opened = await openRaster(source, limits);
+    try {
+      const info = await describeRaster(opened.tiff, limits);
+      return await draw(info, opened.name, options, budget);
+    } finally {
+      await opened.close();
     }
-    const [width, height] = outputSize(info.width, info.height, options);
-    const samples = bands.map((b) => b - 1);
-    const alpha = info.alphaSample !== undefined && !samples.includes(info.alphaSample);
-    if (alpha) samples.push(info.alphaSample!);
-    const nodata = options.nodata ?? info.nodata;
-    const read = await readDecimated(info, name, samples, width, height, nodata);
-    if (alpha) {
-      const a = read.bands.pop()!;
-      for (let i = 0; i < a.length; i++) {
-        if (!(a[i] > 0)) { for (const band of read.bands) band[i] = NaN; }
-      }
+  });
+}
+
+async function draw(
+  info: RasterInfo,
+  name: string,
+  options: RenderOptions,
+  budget: Budget,
+): Promise<RenderedRaster> {
+  const colour = info.bandCount - (info.alphaSample === undefined ? 0 : 1);
+  const bands = options.bands ?? (colour >= 3 ? [1, 2, 3] : [1]);
+  for (const b of bands) {
+    if (b > info.bandCount) {
+      throw new RasterError({
+        file: name,
+        reason: "bands",
+        detail: `band ${b} does not exist (the file has ${info.bandCount} band${
+          info.bandCount === 1 ? "" : "s"
+        })`,
+        fix: `pass bands between 1 and ${info.bandCount}`,
+      });
     }
-    const stretch = options.stretch ?? "auto";
-    const limits = read.bands.map((values, i) => stretchLimits(values, stretch, info.dtype, i));
-    const bytes = read.bands.map((values, i) => applyStretch(values, ...limits[i]));
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    const lut = bytes.length === 1 ? colormapLut(options.cmap ?? "gray") : undefined;
-    const values = read.bands;
-    for (let i = 0; i < width * height; i++) {
-      // NaN marks nodata: a pixel is drawn when any band holds a value.
-      let valid = false;
-      for (let k = 0; k < values.length && !valid; k++) valid = values[k][i] === values[k][i];
-      if (!valid) continue;
-      if (lut) {
-        const k = bytes[0][i] * 3;
-        rgba[i * 4] = lut[k];
-        rgba[i * 4 + 1] = lut[k + 1];
-        rgba[i * 4 + 2] = lut[k + 2];
-      } else {
-        rgba[i * 4] = bytes[0][i];
-        rgba[i * 4 + 1] = bytes[1][i];
-        rgba[i * 4 + 2] = bytes[2][i];
-      }
-      rgba[i * 4 + 3] = 255;
-    }
-    return {
-      width,
-      height,
-      rgba,
-      ...georeference(info.levels[0]),
-      bandCount: info.bandCount,
-      ...(lut ? { range: limits[0] } : {}),
-    };
-  } finally {
-    await opened.close();
   }
+  const [width, height] = outputSize(info.width, info.height, options);
+  const samples = bands.map((b) => b - 1);
+  const alpha = info.alphaSample !== undefined && !samples.includes(info.alphaSample);
+  if (alpha) samples.push(info.alphaSample!);
+  const read = await readDecimated(info, samples, width, height, {
+    nodata: options.nodata ?? info.nodata,
+    budget,
+  });
+  if (alpha) {
+    const a = read.bands.pop()!;
+    for (let i = 0; i < a.length; i++) {
+      if (!(a[i] > 0)) { for (const band of read.bands) band[i] = NaN; }
+    }
+  }
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  const georef = await georeference(info.tiff, info.levels[0].ifd, info.width, info.height);
+  const result = { width, height, rgba, ...georef, bandCount: info.bandCount };
+  const values = read.bands;
+  if (info.palette && bands.length === 1 && bands[0] === 1 && !options.cmap) {
+    // Through the file's colour table, as GDAL expands it.
+    const table = info.palette, n = table.length / 4, v = values[0];
+    for (let i = 0; i < width * height; i++) {
+      const k = v[i];
+      if (!(k >= 0 && k < n)) continue;
+      rgba.set(table.subarray(k * 4, k * 4 + 4), i * 4);
+    }
+    return result;
+  }
+  const stretch = options.stretch ?? "auto";
+  const limits = values.map((v, i) => stretchLimits(v, stretch, info.dtype, i));
+  const bytes = values.map((v, i) => applyStretch(v, ...limits[i]));
+  const lut = bytes.length === 1 ? colormapLut(options.cmap ?? "gray") : undefined;
+  for (let i = 0; i < width * height; i++) {
+    // NaN marks nodata: a pixel is drawn when any band holds a value.
+    let valid = false;
+    for (let k = 0; k < values.length && !valid; k++) valid = values[k][i] === values[k][i];
+    if (!valid) continue;
+    if (lut) {
+      const k = bytes[0][i] * 3;
+      rgba[i * 4] = lut[k];
+      rgba[i * 4 + 1] = lut[k + 1];
+      rgba[i * 4 + 2] = lut[k + 2];
+    } else {
+      rgba[i * 4] = bytes[0][i];
+      rgba[i * 4 + 1] = bytes[1][i];
+      rgba[i * 4 + 2] = bytes[2][i];
+    }
+    rgba[i * 4 + 3] = 255;
+  }
+  return lut ? { ...result, range: limits[0] } : result;
 }

@@ -10,7 +10,8 @@ import { ConfigError } from "../errors.ts";
 
 /**
  * How band values map to 0–255.
- * - `"auto"` (default): uint8 data as-is, anything else a 2–98 percentile cut per band;
+ * - `"auto"` (default): uint8 data as-is, 1–7 bit data over its whole range, anything else a
+ *   2–98 percentile cut per band;
  * - `"minmax"`: each band's valid minimum to maximum;
  * - `"none"`: values as-is, clamped to 0–255;
  * - `{ percentile: [lo, hi] }`: a percentile cut per band;
@@ -35,7 +36,7 @@ export type Stretch =
  * if (percentiles(new Float32Array([1, 2, 3, 4, 5, NaN]), [0, 50, 100]).join() !== "1,3,5") throw new Error();
  * ```
  */
-export function percentiles(values: Float32Array, ps: number[]): number[] {
+export function percentiles(values: Float32Array | Float64Array, ps: number[]): number[] {
   let min = Infinity, max = -Infinity, n = 0, integral = true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -63,7 +64,7 @@ export function percentiles(values: Float32Array, ps: number[]): number[] {
     });
   }
   const step = Math.max(1, Math.floor(n / 262144));
-  const picked = new Float32Array(Math.ceil(n / step));
+  const picked = new Float64Array(Math.ceil(n / step));
   let m = 0, seen = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -84,12 +85,15 @@ export function percentiles(values: Float32Array, ps: number[]): number[] {
  * ```
  */
 export function stretchLimits(
-  values: Float32Array,
+  values: Float32Array | Float64Array,
   stretch: Stretch,
   dtype: string,
   index: number,
 ): [number, number] {
   if (stretch === "none" || (stretch === "auto" && dtype === "uint8")) return [0, 255];
+  // Fewer than 8 bits: the whole range of the type, as GDAL shows NBITS data.
+  const nbits = /^uint([1-7])$/.exec(dtype);
+  if (stretch === "auto" && nbits) return [0, 2 ** Number(nbits[1]) - 1];
   if (stretch === "auto") return percentiles(values, [2, 98]) as [number, number];
   if (stretch === "minmax") return percentiles(values, [0, 100]) as [number, number];
   if ("percentile" in stretch) {
@@ -125,7 +129,11 @@ export function stretchLimits(
  * if (applyStretch(new Float32Array([0, 5, 10, 20]), 0, 10).join() !== "0,128,255,255") throw new Error();
  * ```
  */
-export function applyStretch(values: Float32Array, lo: number, hi: number): Uint8Array {
+export function applyStretch(
+  values: Float32Array | Float64Array,
+  lo: number,
+  hi: number,
+): Uint8Array {
   const out = new Uint8Array(values.length);
   // A constant band (lo == hi) maps to black below/at the value and white above.
   const scale = hi > lo ? 255 / (hi - lo) : 0;

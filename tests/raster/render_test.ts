@@ -3,6 +3,7 @@ import { type BandArray, writeGeoTiff } from "../../lib/emulator/mod.ts";
 import { ConfigError, RasterError } from "../../mod.ts";
 import { colormapLut } from "../../lib/raster/colormap.ts";
 import { describeRaster } from "../../lib/raster/describe.ts";
+import { Budget, DEFAULT_RASTER_LIMITS } from "../../lib/raster/limits.ts";
 import { readDecimated, samplePositions } from "../../lib/raster/read.ts";
 import { openRaster } from "../../lib/raster/source.ts";
 import { applyStretch, parseStretch, percentiles } from "../../lib/raster/stretch.ts";
@@ -29,13 +30,15 @@ async function tiff(dtype: string, opts: Record<string, unknown> = {}, count = 3
 async function readAll(source: string | Uint8Array, w = FW, h = FH, samples = [0, 1, 2]) {
   const o = await openRaster(source);
   try {
-    return await readDecimated(await describeRaster(o.tiff, o.name), o.name, samples, w, h);
+    const info = await describeRaster(o.tiff, DEFAULT_RASTER_LIMITS);
+    const budget = new Budget(o.name, DEFAULT_RASTER_LIMITS);
+    return await readDecimated(info, samples, w, h, { budget });
   } finally {
     await o.close();
   }
 }
 
-function maxDiff(got: Float32Array[], want: BandArray[]): number {
+function maxDiff(got: Float64Array[], want: BandArray[]): number {
   let d = 0;
   want.forEach((w, b) => w.forEach((v, i) => (d = Math.max(d, Math.abs(got[b][i] - v)))));
   return d;
@@ -86,22 +89,16 @@ Deno.test("read: decimated reads equal a full read sampled at pixel centres", as
 
 Deno.test("read: the most reduced overview within 1.2x of the output's detail is used", async () => {
   const o = await openRaster(FIXTURES + "cog_uint16.tif");
-  const info = await describeRaster(o.tiff, o.name);
-  assert.deepEqual(info.levels.map((l) => l.getWidth()), [40, 20, 10]);
-  assert.deepEqual((await readDecimated(info, o.name, [0], 15, 9)).level, {
-    width: 20,
-    height: 12,
-  });
-  assert.deepEqual((await readDecimated(info, o.name, [0], 21, 13)).level, {
-    width: 20,
-    height: 12,
-  });
-  assert.deepEqual((await readDecimated(info, o.name, [0], 35, 21)).level, {
-    width: 40,
-    height: 24,
-  });
-  assert.deepEqual((await readDecimated(info, o.name, [0], 5, 3)).level, { width: 10, height: 6 });
-  o.close();
+  const info = await describeRaster(o.tiff, DEFAULT_RASTER_LIMITS);
+  assert.deepEqual(info.levels.map((l) => l.width), [40, 20, 10]);
+  const level = async (w: number, h: number) =>
+    (await readDecimated(info, [0], w, h, { budget: new Budget(o.name, DEFAULT_RASTER_LIMITS) }))
+      .level;
+  assert.deepEqual(await level(15, 9), { width: 20, height: 12 });
+  assert.deepEqual(await level(21, 13), { width: 20, height: 12 });
+  assert.deepEqual(await level(35, 21), { width: 40, height: 24 });
+  assert.deepEqual(await level(5, 3), { width: 10, height: 6 });
+  await o.close();
 });
 
 Deno.test("stretch: percentiles, limits and mapping on known data", () => {

@@ -1,38 +1,77 @@
 /**
- * A geotiff.js decoder for DEFLATE blocks (Compression 8 and 32946) that uses
- * the runtime's native `DecompressionStream("deflate")` instead of the
- * bundled JavaScript inflate, which is several times slower on large
- * rasters. Importing this module registers it with geotiff.js, so every
- * `readRasters` call in the process benefits too.
+ * DEFLATE (Compression 8 and 32946) with the runtime's native zlib, bounded
+ * by the block's declared size: a block that inflates exactly to its size
+ * (every genuine one) is inflated in one native call that may not produce
+ * more; one that would inflate further (a bomb, or a writer's padding) is
+ * inflated as a stream that stops at the declared size, like libtiff. The
+ * bundled JavaScript inflate and `DecompressionStream` both produce the
+ * whole stream first: a 2 MB tile of zeros then takes gigabytes.
  *
  * @module
  */
-
-import { addDecoder, BaseDecoder } from "geotiff";
+import { constants, createInflate, inflateSync } from "node:zlib";
 
 /**
- * Inflates one zlib-wrapped TIFF block natively; the predictor is applied by
- * the base class.
+ * Inflates a zlib stream to at most `expected` bytes; a shorter result
+ * means the stream ended early.
  *
  * @example
  * ```ts
- * import { NativeDeflateDecoder } from "./deflate.ts";
- * const decoder = new NativeDeflateDecoder({
- *   tileWidth: 1, tileHeight: 1, predictor: 1, bitsPerSample: [8], planarConfiguration: 1,
- * });
- * const zlib = await new Response(
- *   new Blob([new Uint8Array([7])]).stream().pipeThrough(new CompressionStream("deflate")),
- * ).arrayBuffer();
- * if (new Uint8Array(await decoder.decode(zlib))[0] !== 7) throw new Error();
+ * import { deflateSync } from "node:zlib";
+ * import { inflateBounded } from "./deflate.ts";
+ * const zeros = deflateSync(new Uint8Array(1 << 20));
+ * if ((await inflateBounded(zeros, 100)).length !== 100) throw new Error();
+ * if ((await inflateBounded(zeros, 1 << 20)).length !== 1 << 20) throw new Error();
  * ```
  */
-export class NativeDeflateDecoder extends BaseDecoder {
-  /** Inflates a zlib stream. */
-  override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBuffer> {
-    const stream = new Blob([new Uint8Array(buffer as ArrayBuffer)]).stream()
-      .pipeThrough(new DecompressionStream("deflate"));
-    return await new Response(stream).arrayBuffer();
+export async function inflateBounded(input: Uint8Array, expected: number): Promise<Uint8Array> {
+  try {
+    const out = inflateSync(input, {
+      maxOutputLength: Math.max(1, expected),
+      finishFlush: constants.Z_SYNC_FLUSH,
+    });
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ERR_BUFFER_TOO_LARGE") throw e;
   }
+  return await inflatePrefix(input, expected);
 }
 
-addDecoder([8, 32946], () => Promise.resolve(NativeDeflateDecoder as any), undefined, false);
+/** Streams the inflater and stops as soon as `expected` bytes came out. */
+function inflatePrefix(input: Uint8Array, expected: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const out = new Uint8Array(expected);
+    let got = 0, done = false;
+    const inflater = createInflate({ chunkSize: 64 * 1024, finishFlush: constants.Z_SYNC_FLUSH });
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      inflater.destroy();
+      if (error) reject(error);
+      else resolve(got >= expected ? out : out.subarray(0, got));
+    };
+    inflater.on("data", (chunk: Uint8Array) => {
+      if (done) return;
+      const n = Math.min(chunk.length, expected - got);
+      out.set(chunk.subarray(0, n), got);
+      got += n;
+      if (got >= expected) finish();
+    });
+    inflater.on("error", (e: unknown) => finish(e));
+    inflater.on("end", () => finish());
+    // Feed the input in slices, so that the inflater can stop between them.
+    let at = 0;
+    const feed = () => {
+      while (!done && at < input.length) {
+        const slice = input.subarray(at, at + 16 * 1024);
+        at += slice.length;
+        if (!inflater.write(slice)) {
+          inflater.once("drain", feed);
+          return;
+        }
+      }
+      if (!done && at >= input.length) inflater.end();
+    };
+    feed();
+  });
+}
