@@ -16,9 +16,12 @@ import { isPermissionFailure } from "../files/permission.ts";
 import { decodeImage } from "../image/decode.ts";
 import { encodePng } from "../image/png.ts";
 import { blend, resize, type RgbaImage, whiteCanvas } from "../image/rgba.ts";
-import { drawText, fitText } from "../image/text.ts";
+import { drawText, fitText, textWidth } from "../image/text.ts";
+import { mapPool } from "../internal/pool.ts";
 import { colormapLut } from "../raster/colormap.ts";
+import type { RasterLimits } from "../raster/limits.ts";
 import { checkBands } from "../raster/options.ts";
+import { holdPool } from "../raster/pool.ts";
 import { renderRaster } from "../raster/render.ts";
 import type { Stretch } from "../raster/stretch.ts";
 import { inputName, type PlotInput, type SelectedInput, selectInputs, stem } from "./inputs.ts";
@@ -37,6 +40,8 @@ export interface PlotOptions {
   plotFileFormat?: string[];
   /** PNG file to write (atomically; needs `--allow-write` for its folder); nothing is written when omitted. */
   output?: string;
+  /** Images prepared at once; default the number of cores. 1 prepares them one by one. */
+  concurrency?: number;
 }
 
 /** Options of {@linkcode plotResults}. */
@@ -45,8 +50,12 @@ export interface PlotResultsOptions extends PlotOptions {
   bands?: number[];
   /** Contrast stretch; default "auto". */
   stretch?: Stretch;
-  /** Colour map for one band; default "gray". */
+  /** Colour map for one band; default "gray". A colour-mapped band gets a colour bar with its value range. */
   cmap?: string;
+  /** Decoding budgets per raster (see `DEFAULT_RASTER_LIMITS`). */
+  limits?: Partial<RasterLimits>;
+  /** Decode tiles on worker threads when worthwhile; default true. */
+  workers?: boolean;
 }
 
 /** A plotted figure: plain data. */
@@ -61,7 +70,13 @@ export interface PlotResult {
   path?: string;
 }
 
-type Draw = (input: SelectedInput, box: [number, number]) => Promise<RgbaImage>;
+/** A drawn cell: its image, and for a colour-mapped band the bar's colours and value range. */
+interface Cell {
+  image: RgbaImage;
+  bar?: { lut: Uint8Array; range: [number, number] };
+}
+
+type Draw = (input: SelectedInput, box: [number, number]) => Promise<Cell>;
 
 function figureSize(o: PlotOptions, fallback: [number, number]): [number, number] {
   const [w, h] = o.size ?? (o.figsize ?? fallback).map((v) => Math.round(v * 100));
@@ -75,11 +90,61 @@ function figureSize(o: PlotOptions, fallback: [number, number]): [number, number
   return [w, h];
 }
 
+/**
+ * A value label short enough for a colour bar: 4 significant digits, with
+ * an exponent for very large or small magnitudes.
+ *
+ * @example
+ * ```ts
+ * import { barLabel } from "./plot.ts";
+ * if (barLabel(1234.5678) !== "1235" || barLabel(0.000012345) !== "1.235e-5") throw new Error();
+ * ```
+ */
+export function barLabel(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(3).replace(/\.?0+e/, "e").replace("e+", "e");
+  return String(Number(v.toPrecision(4)));
+}
+
+/** A horizontal colour bar with low, middle and high value labels under it. */
+function drawBar(
+  canvas: RgbaImage,
+  bar: NonNullable<Cell["bar"]>,
+  x: number,
+  y: number,
+  width: number,
+  font: number,
+): void {
+  const h = Math.max(6, Math.round(font * 0.7));
+  for (let i = 0; i < width; i++) {
+    const k = Math.min(255, Math.floor((i / Math.max(1, width - 1)) * 255)) * 3;
+    for (let j = 0; j < h; j++) {
+      const d = ((y + j) * canvas.width + x + i) * 4;
+      if (d < 0 || d + 3 >= canvas.rgba.length) continue;
+      canvas.rgba[d] = bar.lut[k];
+      canvas.rgba[d + 1] = bar.lut[k + 1];
+      canvas.rgba[d + 2] = bar.lut[k + 2];
+      canvas.rgba[d + 3] = 255;
+    }
+  }
+  const [lo, hi] = bar.range, size = Math.max(9, Math.round(font * 0.8));
+  const labels = [lo, (lo + hi) / 2, hi].map(barLabel);
+  const slot = width / 3;
+  labels.forEach((text, i) => {
+    const fitted = fitText(text, size, slot - 2);
+    const half = textWidth(fitted, size) / 2;
+    const at = [x + half, x + width / 2, x + width - half][i];
+    drawText(canvas, fitted, at, y + h + 1, size);
+  });
+}
+
 async function plot(
   o: PlotOptions,
   formats: string[],
   fallback: [number, number],
   draw: Draw,
+  bars = false,
 ): Promise<PlotResult> {
   const [W, H] = figureSize(o, fallback);
   const list = Array.isArray(o.filepaths) ? o.filepaths : [o.filepaths];
@@ -89,19 +154,36 @@ async function plot(
   const cellW = Math.floor(W / cols), cellH = Math.floor(H / rows);
   const font = Math.max(10, Math.min(18, Math.round(Math.min(cellW / 28, cellH / 14))));
   const pad = Math.round(font * 0.6), titleH = Math.round(font * 1.6);
+  // Room under each image for a colour bar and its labels, when one may be drawn.
+  const barH = bars ? Math.round(font * 2.2) : 0;
+  const box: [number, number] = [
+    Math.max(1, cellW - 2 * pad),
+    Math.max(1, cellH - 2 * pad - titleH - barH),
+  ];
+  const limit = o.concurrency ?? navigator.hardwareConcurrency ?? 1;
+  if (!(Number.isInteger(limit) && limit >= 1)) {
+    throw new ConfigError({
+      setting: "concurrency",
+      problem: `concurrency ${limit} is not a whole number of at least 1`,
+      fix: "pass 1 or more",
+    });
+  }
+  // Cells are prepared concurrently (decoding shares one pool of threads) and drawn in order.
+  const cells = await holdPool(() =>
+    mapPool(inputs, limit, (input) => draw(input, box), { stopOnError: true })
+  );
   const canvas = whiteCanvas(W, H);
-  for (const [i, input] of inputs.entries()) {
+  for (const [i, settled] of cells.entries()) {
+    if (!settled) continue;
+    if (settled.status === "rejected") throw settled.reason;
+    const { image: img, bar } = settled.value;
     const cx = (i % cols) * cellW, cy = Math.floor(i / cols) * cellH;
-    const box: [number, number] = [
-      Math.max(1, cellW - 2 * pad),
-      Math.max(1, cellH - 2 * pad - titleH),
-    ];
-    const img = await draw(input, box);
     const x = cx + pad + Math.floor((box[0] - img.width) / 2);
     const y = cy + pad + titleH + Math.floor((box[1] - img.height) / 2);
     blend(canvas, img, x, y);
-    const title = fitText(o.titles?.[i] ?? stem(inputName(input)), font, cellW - 2 * pad);
+    const title = fitText(o.titles?.[i] ?? stem(inputName(inputs[i])), font, cellW - 2 * pad);
     drawText(canvas, title, cx + cellW / 2, y - titleH + Math.round(font * 0.2), font);
+    if (bar) drawBar(canvas, bar, x, y + img.height + Math.round(font * 0.4), img.width, font);
   }
   const png = encodePng(canvas);
   const result: PlotResult = { png, width: W, height: H };
@@ -125,14 +207,21 @@ async function plot(
 export async function plotResults(options: PlotResultsOptions): Promise<PlotResult> {
   if (options.bands) checkBands(options.bands);
   if (options.cmap) colormapLut(options.cmap);
-  return await plot(options, [".tif", ".tiff"], [14, 8], async (input, box) => {
-    return await renderRaster(input, {
+  // A bar is drawn for colour-mapped single bands: room is kept when bands or a cmap ask for one.
+  const bars = options.bands?.length === 1 || options.cmap !== undefined;
+  const draw: Draw = async (input, box) => {
+    const r = await renderRaster(input, {
       fit: box,
       bands: options.bands,
       stretch: options.stretch,
       cmap: options.cmap,
+      limits: options.limits,
+      workers: options.workers,
     });
-  });
+    const bar = bars && r.range ? { lut: colormapLut(options.cmap), range: r.range } : undefined;
+    return { image: r, bar };
+  };
+  return await plot(options, [".tif", ".tiff"], [14, 8], draw, bars);
 }
 
 /**
@@ -169,6 +258,6 @@ export async function plotQuicklooks(options: PlotOptions): Promise<PlotResult> 
     const scale = Math.min(box[0] / img.width, box[1] / img.height);
     const w = Math.max(1, Math.round(img.width * scale)),
       h = Math.max(1, Math.round(img.height * scale));
-    return resize(img, w, h);
+    return { image: resize(img, w, h) };
   });
 }

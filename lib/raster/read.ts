@@ -284,7 +284,8 @@ async function sampleLevel(
     }
   };
   budget.check();
-  const parallel = options.workers !== false && jobs.length >= 8 && total >= 8 * 2 ** 20;
+  // Threads pay off from a few megabytes of decoding (a thread starts in tens of milliseconds).
+  const parallel = options.workers !== false && jobs.length >= 2 && total >= 4 * 2 ** 20;
   const pool = sharedPool(parallel);
   {
     let next = 0;

@@ -26,8 +26,10 @@ export interface RenderOptions extends SizeOptions {
   cmap?: string;
   /** Nodata value overriding the file's GDAL_NODATA tag (NaN is always nodata for floats). */
   nodata?: number;
-  /** Decoding budgets; each unset one is {@linkcode DEFAULT_RASTER_LIMITS}' value. */
+  /** Decoding budgets; each unset one is `DEFAULT_RASTER_LIMITS`' value. */
   limits?: Partial<RasterLimits>;
+  /** Decode tiles on worker threads (all cores) when there are enough of them; default true. */
+  workers?: boolean;
 }
 
 /** A rendered raster: plain data. */
@@ -106,6 +108,7 @@ async function draw(
   const read = await readDecimated(info, samples, width, height, {
     nodata: options.nodata ?? info.nodata,
     budget,
+    workers: options.workers,
   });
   if (alpha) {
     const a = read.bands.pop()!;

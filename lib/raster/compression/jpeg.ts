@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { getDecoder } from "geotiff";
 
 /**
  * The [width, height] of the first frame header (SOF0–SOF15) in a JPEG
@@ -68,6 +67,8 @@ export async function decodeJpeg(input: Uint8Array, p: JpegParams): Promise<Uint
   if (size && (size[0] > p.width + 16 || size[1] > p.rows + 16)) {
     throw new Error(`the JPEG frame is ${size[0]} x ${size[1]}, the block ${p.width} x ${p.rows}`);
   }
+  // Loaded on first use: most files never need it, and every decoding thread would pay for it.
+  const { getDecoder } = await import("geotiff");
   const decoder = await getDecoder(7, {
     tileWidth: p.width,
     tileHeight: p.rows,

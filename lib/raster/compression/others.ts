@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { getDecoder } from "geotiff";
 
 /**
  * Decodes one LERC or Zstandard block to its raw bytes.
@@ -22,6 +21,8 @@ export async function decodeWithGeotiff(
   input: Uint8Array,
   params: { planar: boolean; lercParameters?: number[] },
 ): Promise<Uint8Array> {
+  // Loaded on first use: most files never need it, and every decoding thread would pay for it.
+  const { getDecoder } = await import("geotiff");
   const decoder = await getDecoder(compression, {
     tileWidth: 1,
     tileHeight: 1,
