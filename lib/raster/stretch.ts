@@ -40,7 +40,8 @@ export function percentiles(values: Float32Array | Float64Array, ps: number[]): 
   let min = Infinity, max = -Infinity, n = 0, integral = true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v !== v) continue;
+    // Statistics skip nodata (NaN) and infinities, as GDAL's do.
+    if (!(v > -Infinity && v < Infinity)) continue;
     n++;
     if (v < min) min = v;
     if (v > max) max = v;
@@ -52,7 +53,7 @@ export function percentiles(values: Float32Array | Float64Array, ps: number[]): 
     const counts = new Uint32Array(max - min + 1);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (v === v) counts[v - min]++;
+      if (v > -Infinity && v < Infinity) counts[v - min]++;
     }
     return ranks.map((r) => {
       let seen = 0;
@@ -68,7 +69,7 @@ export function percentiles(values: Float32Array | Float64Array, ps: number[]): 
   let m = 0, seen = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v !== v) continue;
+    if (!(v > -Infinity && v < Infinity)) continue;
     if (seen++ % step === 0) picked[m++] = v;
   }
   const sorted = picked.subarray(0, m).sort();

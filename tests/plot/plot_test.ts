@@ -184,3 +184,45 @@ Deno.test("plotQuicklooks: PNG and JPEG, from files and memory", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("plotResults: a colour-mapped band gets a colour bar; panels render concurrently", async () => {
+  const ramp = new Float32Array(64 * 32).map((_, i) => i % 64);
+  const bytes = await writeGeoTiff({
+    width: 64,
+    height: 32,
+    bands: [ramp],
+    epsg: 4326,
+    origin: [0, 0],
+    pixelSize: [1, 1],
+  });
+  const files = [0, 1, 2, 3].map((i) => ({ name: `r${i}.tif`, bytes }));
+  const countColour = (png: Uint8Array, rgb: number[]) => {
+    const img = decodeImage(png, "p.png");
+    let n = 0;
+    for (let i = 0; i < img.width * img.height; i++) {
+      if (rgb.every((v, k) => img.rgba[i * 4 + k] === v)) n++;
+    }
+    return n;
+  };
+  const yellow = [253, 231, 37]; // viridis' top colour
+  const bar = await plotResults({ filepaths: files[0], cmap: "viridis", size: [300, 200] });
+  const plain = await plotResults({
+    filepaths: files[0],
+    bands: [1],
+    size: [300, 200],
+    stretch: { min: 0, max: 10 },
+  });
+  // The bar's top end is viridis' top colour; a gray plot without a bar has none.
+  assert.ok(countColour(bar.png, yellow) > 0);
+  assert.equal(countColour(plain.png, yellow), 0);
+  const oneByOne = await plotResults({
+    filepaths: files,
+    cmap: "magma",
+    concurrency: 1,
+    workers: false,
+  });
+  const together = await plotResults({ filepaths: files, cmap: "magma" });
+  assert.deepEqual(together.png, oneByOne.png);
+  const e = await caught(() => plotResults({ filepaths: files, concurrency: 0 }), ConfigError);
+  assert.equal(e.setting, "concurrency");
+});
