@@ -2,10 +2,14 @@
  * Benchmark of `render --width 1400` on a Sentinel-2-tile-sized raster
  * (10980 x 10980, 3 bands, uint16, DEFLATE, 512 tiles) with overviews
  * (2, 4, 8, 16) and without, against `gdal_translate -outsize 1400 0 -scale
- * -ot Byte -of PNG` on the same files. Each command runs as a subprocess
- * under `/usr/bin/time -v` (wall time, peak RSS); medians of 3 runs.
+ * -ot Byte -of PNG` on the same files (also with `--config GDAL_NUM_THREADS
+ * ALL_CPUS`), and of `plotResults` of nine 1024² rasters prepared
+ * concurrently against one by one on the main thread. Each command runs as
+ * a subprocess under `/usr/bin/time -v` (wall time, peak RSS); medians of 3
+ * runs, interleaved so that a busy machine disturbs both sides alike.
  *
  * Run: `deno run -A bench/render.ts` (needs `time`; gdal-bin optional).
+ * `RENDER_BENCH_DIR=DIR` keeps the generated rasters in DIR between runs.
  *
  * @module
  */
@@ -120,12 +124,51 @@ async function measure(cmd: string[]): Promise<Measure> {
   return { seconds, rssMb: rss / 1024 };
 }
 
-async function median(cmd: string[]): Promise<Measure> {
-  const runs: Measure[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await measure(cmd));
-  const mid = (k: keyof Measure) => runs.map((r) => r[k]).sort((a, b) => a - b)[RUNS >> 1];
-  return { seconds: mid("seconds"), rssMb: mid("rssMb") };
+/** Medians of RUNS runs of each command, the commands taking turns. */
+async function medians(cmds: string[][]): Promise<Measure[]> {
+  const runs: Measure[][] = cmds.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, cmd] of cmds.entries()) runs[k].push(await measure(cmd));
+  }
+  const mid = (r: Measure[], k: keyof Measure) =>
+    r.map((m) => m[k]).sort((a, b) => a - b)[RUNS >> 1];
+  return runs.map((r) => ({ seconds: mid(r, "seconds"), rssMb: mid(r, "rssMb") }));
 }
+
+/** Nine 1024² 3-band uint16 DEFLATE rasters for the plot figure. */
+async function makePlotInputs(dir: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (let k = 0; k < 9; k++) {
+    const n = 1024;
+    const bands = [0, 1, 2].map((b) => {
+      const a = new Uint16Array(n * n);
+      let seed = 99 + k * 7 + b;
+      for (let i = 0; i < n * n; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        a[i] = 1000 + ((i % n) * 3 + (i >> 10) * 2 + k * 50) % 2000 + (seed & 63);
+      }
+      return a;
+    });
+    const path = `${dir}/plot_${k}.tif`;
+    await Deno.writeFile(
+      path,
+      await writeGeoTiff({
+        width: n,
+        height: n,
+        bands,
+        epsg: 32633,
+        origin: [300000, 5000040],
+        pixelSize: [10, 10],
+        tileSize: 256,
+        predictor: 2,
+      }),
+    );
+    paths.push(path);
+  }
+  return paths;
+}
+
+const fmt = (m: Measure) => `${m.seconds.toFixed(2)} s, ${m.rssMb.toFixed(0)} MB`;
 
 if (import.meta.main) {
   if (!has("/usr/bin/time", ["-v", "true"])) {
@@ -133,26 +176,38 @@ if (import.meta.main) {
     Deno.exit(1);
   }
   const gdal = has("gdal_translate", ["--version"]);
-  const dir = await Deno.makeTempDir({ prefix: "render-bench-" });
+  const kept = Deno.env.get("RENDER_BENCH_DIR");
+  const dir = kept ?? await Deno.makeTempDir({ prefix: "render-bench-" });
   try {
     const t0 = performance.now();
-    await makeRasters(dir, gdal);
-    console.error(`generated test rasters in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const entry = new URL("./render_entry.ts", import.meta.url).pathname;
+    const present = async (name: string) => {
+      try {
+        return kept !== undefined && (await Deno.stat(`${dir}/${name}`)).isFile;
+      } catch {
+        return false;
+      }
+    };
+    await Deno.mkdir(dir, { recursive: true });
+    if (!(await present("flat.tif"))) await makeRasters(dir, gdal);
+    if (!(await present("plot_8.tif"))) await makePlotInputs(dir);
+    console.error(`test rasters ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const cli = new URL("../lib/cli/mod.ts", import.meta.url).pathname;
     const ours = (file: string) => [
       Deno.execPath(),
       "run",
       "-A",
-      entry,
+      cli,
+      "render",
       `${dir}/${file}`,
       "--out",
       `${dir}/ours.png`,
       "--width",
       "1400",
     ];
-    const theirs = (file: string) => [
+    const theirs = (file: string, threads = false) => [
       "gdal_translate",
       "-q",
+      ...(threads ? ["--config", "GDAL_NUM_THREADS", "ALL_CPUS"] : []),
       "-outsize",
       "1400",
       "0",
@@ -166,23 +221,55 @@ if (import.meta.main) {
     ];
     await measure(ours("cog.tif")); // warm caches (module graph, page cache)
     const rows: string[] = [
-      "| raster | render s | render peak RSS MB | gdal_translate s | gdal peak RSS MB | time ratio (render / gdal) |",
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
+      "| figure | ours | reference | reference figure | ratio | target |",
+      "| --- | ---: | --- | ---: | ---: | --- |",
     ];
-    for (const [label, file] of [["COG with overviews", "cog.tif"], ["no overviews", "flat.tif"]]) {
-      const a = await median(ours(file));
-      const b = gdal ? await median(theirs(file)) : undefined;
+    const row = (label: string, a: Measure, ref: string, b: Measure | undefined, target: string) =>
       rows.push(
-        `| ${label} | ${a.seconds.toFixed(2)} | ${a.rssMb.toFixed(0)} | ${
-          b ? b.seconds.toFixed(2) : "n/a"
-        } | ${b ? b.rssMb.toFixed(0) : "n/a"} | ${
+        `| ${label} | ${fmt(a)} | ${ref} | ${b ? fmt(b) : "n/a"} | ${
           b ? (a.seconds / b.seconds).toFixed(2) : "n/a"
-        } |`,
+        } | ${target} |`,
       );
+    if (gdal) {
+      const [cog, cogGdal, cogThreads] = await medians([
+        ours("cog.tif"),
+        theirs("cog.tif"),
+        theirs("cog.tif", true),
+      ]);
+      row(
+        "render COG with overviews",
+        cog,
+        "gdal_translate",
+        cogGdal,
+        "time <= 0.7x, RSS < 300 MB",
+      );
+      row("render COG with overviews", cog, "gdal_translate ALL_CPUS", cogThreads, "time <= 1.0x");
+      const [flat, flatGdal] = await medians([ours("flat.tif"), theirs("flat.tif")]);
+      row("render, no overviews", flat, "gdal_translate", flatGdal, "time <= 1.0x, RSS < 300 MB");
+    } else {
+      const [cog, flat] = await medians([ours("cog.tif"), ours("flat.tif")]);
+      row("render COG with overviews", cog, "gdal_translate (not installed)", undefined, "");
+      row("render, no overviews", flat, "gdal_translate (not installed)", undefined, "");
     }
-    console.log(`\n10980 x 10980 x 3 uint16 DEFLATE, render --width 1400 (median of ${RUNS})\n`);
+    const plotEntry = new URL("./plot_entry.ts", import.meta.url).pathname;
+    const plots = (concurrent: boolean) => [
+      Deno.execPath(),
+      "run",
+      "-A",
+      plotEntry,
+      concurrent ? "concurrent" : "one-by-one",
+      `${dir}/plot.png`,
+      ...Array.from({ length: 9 }, (_, k) => `${dir}/plot_${k}.tif`),
+    ];
+    const [together, oneByOne] = await medians([plots(true), plots(false)]);
+    rows.push(
+      `| plotResults, nine 1024² rasters | ${fmt(together)} | one by one, main thread | ${
+        fmt(oneByOne)
+      } | ${(oneByOne.seconds / together.seconds).toFixed(2)}x faster | >= 1.6x faster |`,
+    );
+    console.log(`\n10980 x 10980 x 3 uint16 DEFLATE to 1400 px; plots (median of ${RUNS})\n`);
     console.log(rows.join("\n"));
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    if (!kept) await Deno.remove(dir, { recursive: true });
   }
 }

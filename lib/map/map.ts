@@ -13,6 +13,7 @@
 import { MapError } from "../errors.ts";
 import { writeFileAtomic } from "../files/atomic_write.ts";
 import { checkBands } from "../raster/options.ts";
+import type { RasterLimits } from "../raster/limits.ts";
 import type { Stretch } from "../raster/stretch.ts";
 import { checkFeatureCollection, type FeatureCollection, toFeatureCollection } from "./geojson.ts";
 import { listFiles, type MapInput, readFeatures } from "./inputs.ts";
@@ -53,6 +54,8 @@ export interface MapResultsOptions {
   resampling?: "nearest" | "bilinear";
   /** Page title; default "UP42 results map". */
   title?: string;
+  /** Decoding budgets per raster (see `DEFAULT_RASTER_LIMITS` in `@up42/jobtask/raster`). */
+  limits?: Partial<RasterLimits>;
 }
 
 /** A built map: plain data. */
@@ -133,6 +136,7 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
           stretch: options.stretch,
           maxImagePixels: max,
           resampling: options.resampling,
+          limits: options.limits,
         }),
       );
     }

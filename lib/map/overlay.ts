@@ -9,6 +9,7 @@ import { errorLine, MapError } from "../errors.ts";
 import { encodePalettePng } from "../image/palette.ts";
 import { renderRaster } from "../raster/render.ts";
 import type { RasterSource } from "../raster/source.ts";
+import type { RasterLimits } from "../raster/limits.ts";
 import type { Stretch } from "../raster/stretch.ts";
 import { mercatorToLonLat, transformer } from "./crs.ts";
 import type { PageImage } from "./page.ts";
@@ -26,6 +27,8 @@ export interface OverlayOptions {
   maxImagePixels: number;
   /** Resampling of the reprojection. */
   resampling?: "nearest" | "bilinear";
+  /** Decoding budgets. */
+  limits?: Partial<RasterLimits>;
 }
 
 /** An overlay ready for the page, with its size. */
@@ -62,6 +65,7 @@ export async function overlay(
     cmap: o.cmap,
     stretch: o.stretch,
     maxSide: o.maxImagePixels,
+    limits: o.limits,
   });
   if (!raster.crs) {
     throw new MapError({
