@@ -17,7 +17,7 @@ scope.onmessage = async (e: MessageEvent) => {
   const { id, bytes, spec, picks } = e.data;
   try {
     const values = await decodeAndSample(bytes, spec, picks);
-    scope.postMessage({ id, values }, values.map((v) => v.buffer));
+    scope.postMessage({ id, values }, values.map((v) => v.buffer as ArrayBuffer));
   } catch (error) {
     scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
   }
