@@ -8,4 +8,5 @@
 export { type MapResult, mapResults, type MapResultsOptions } from "./map.ts";
 export type { MapInput } from "./inputs.ts";
 export type { Stretch } from "../raster/stretch.ts";
+export { DEFAULT_RASTER_LIMITS, type RasterLimits } from "../raster/limits.ts";
 export type { NamedBytes } from "../files/named_bytes.ts";

@@ -13,4 +13,5 @@ export {
 } from "./plot.ts";
 export type { PlotInput } from "./inputs.ts";
 export type { Stretch } from "../raster/stretch.ts";
+export { DEFAULT_RASTER_LIMITS, type RasterLimits } from "../raster/limits.ts";
 export type { NamedBytes } from "../files/named_bytes.ts";
