@@ -97,7 +97,7 @@ function figureSize(o: PlotOptions, fallback: [number, number]): [number, number
  * @example
  * ```ts
  * import { barLabel } from "./plot.ts";
- * if (barLabel(1234.5678) !== "1235" || barLabel(0.000012345) !== "1.235e-5") throw new Error();
+ * if (barLabel(1234.5678) !== "1235" || barLabel(0.000025) !== "2.5e-5") throw new Error();
  * ```
  */
 export function barLabel(v: number): string {
