@@ -1,9 +1,11 @@
 /**
- * What commands print on stdout: JSON documents and written paths.
+ * What the API commands print on stdout: JSON documents. It imports no
+ * `node:` module: in a fresh process the first one starts Deno's Node
+ * compatibility layer, a cost the API commands need not pay (see
+ * `bench/startup.ts`).
  *
  * @module
  */
-import { resolve } from "node:path";
 
 /**
  * Prints `value` as indented JSON.
@@ -16,18 +18,4 @@ import { resolve } from "node:path";
  */
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
-}
-
-/**
- * Prints absolute paths, one per line.
- *
- * @example
- * ```ts
- * import { printPaths } from "./output.ts";
- * printPaths(["a.txt"]);
- * ```
- */
-export function printPaths(paths: string[]): void {
-  const text = paths.map((p) => `${resolve(p)}\n`).join("");
-  if (text) Deno.stdout.writeSync(new TextEncoder().encode(text));
 }

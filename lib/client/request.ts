@@ -176,10 +176,12 @@ async function readText(
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let length = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Not setTimeout: in Deno the first one of a process loads the Node timers (see fetch_retry.ts).
+  const deadline = AbortSignal.timeout(ctx.bodyTimeoutMs);
+  let onTimeout = () => {};
   let onAbort = () => {};
   const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() =>
+    onTimeout = () =>
       reject(
         new Up42ApiError({
           ...describe,
@@ -187,7 +189,8 @@ async function readText(
           message: `the answer did not arrive within ${ctx.bodyTimeoutMs} ms`,
           hint: "try again; raise bodyTimeoutMs in createContext for a slow network",
         }),
-      ), ctx.bodyTimeoutMs);
+      );
+    deadline.addEventListener("abort", onTimeout, { once: true });
     onAbort = () => reject(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -206,7 +209,7 @@ async function readText(
     reader.cancel().catch(() => {});
     throw error;
   } finally {
-    clearTimeout(timer);
+    deadline.removeEventListener("abort", onTimeout);
     signal?.removeEventListener("abort", onAbort);
   }
 }

@@ -5,11 +5,11 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { downloadQuicklooks } from "../../download/quicklooks.ts";
 import { downloadResults } from "../../download/results.ts";
 import type { ParsedArgs } from "../args.ts";
 import { jobtaskContext } from "../context.ts";
-import { printPaths } from "../output.ts";
 import { createProgressBar } from "../progress.ts";
 
 /**
@@ -69,4 +69,10 @@ function trySignal(method: "addSignalListener" | "removeSignalListener", fn: () 
   } catch {
     // Not available on this platform: Ctrl-C then ends the process as usual.
   }
+}
+
+/** Prints absolute paths, one per line. */
+function printPaths(paths: string[]): void {
+  const text = paths.map((p) => `${resolve(p)}\n`).join("");
+  if (text) Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
