@@ -1,22 +1,42 @@
 /**
- * Benchmark of `downloadResults` against `curl -s URL | tar -xz -C DIR`:
- * incompressible `.tgz` archives (100 MB, ~400 MB, 1 GB) served over
- * loopback by a separate process, the client measured as a subprocess under
- * `/usr/bin/time -v` (wall time and peak RSS). Prints a markdown table.
+ * Downloads as a user runs them: `deno task up42 download` (the CLI, a fresh
+ * process each time, with the flags of the `up42` task) of incompressible
+ * `.tgz` archives (~400 MB, 100 MB, 1 GB) served over loopback by a
+ * separate process, beside `curl -s URL | tar -xz -C DIR` in the same run,
+ * each under `/usr/bin/time -v` (wall time, peak RSS), interleaved round by
+ * round, medians. Targets for the 400 MB archive: peak RSS under 80 MB and
+ * wall time at most half of `curl | tar`'s. `downloadResults` from a script
+ * is measured too, with the default check (crc32c) and with md5 on top.
  *
- * Run: `deno run -A bench/download.ts` (needs curl, tar, gzip, /usr/bin/time).
- * The same file is also the server (`serve FILE`) and the client (`client URL DIR`).
+ *     deno task bench download      # or: deno run -A bench/download.ts
+ *
+ * Needs tar, gzip and /usr/bin/time; without curl the reference is skipped.
+ * The same file is also the server (`serve FILE`) and the script client
+ * (`client URL DIR [auto|all]`).
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { createCRC32 } from "hash-wasm";
 import { createContext, downloadResults, type HashCheck } from "../mod.ts";
+import {
+  type Figure,
+  median,
+  missing,
+  reportFigures,
+  type Run,
+  skipped,
+  timed,
+} from "./support/measure.ts";
 
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+const BENCH = "download";
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const CONFIG = `${ROOT}/deno.json`;
 const SELF = new URL(import.meta.url).pathname;
+const RSS_TARGET_MB = 80, WALL_TARGET = 0.5;
+const CREDENTIALS = { UP42_PROJECT_ID: "p", UP42_PROJECT_API_KEY: "bench-key" };
 
-/** Serves FILE as a signed-URL-style object plus the results endpoint; prints the port. */
+/** Serves FILE as a signed-URL-style object, the results endpoint and the token; prints the port. */
 async function serve(file: string): Promise<void> {
   const size = (await Deno.stat(file)).size;
   const crc = await createCRC32(0x82f63b78);
@@ -29,6 +49,9 @@ async function serve(file: string): Promise<void> {
   const hash = `crc32c=${crc.digest("binary").toBase64()},md5=${md5.digest("base64")}`;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
+    if (url.pathname === "/oauth/token") {
+      return Response.json({ access_token: "bench-token", expires_in: 3600 });
+    }
     if (url.pathname.endsWith("/downloads/results/")) {
       return Response.json({ data: { url: `${url.origin}/storage/a.tgz?sig=1` }, error: null });
     }
@@ -42,33 +65,10 @@ async function serve(file: string): Promise<void> {
   console.log(server.addr.port);
 }
 
-/** Downloads from the bench server into DIR. */
+/** Downloads from the bench server into DIR with `downloadResults`. */
 async function client(apiUrl: string, dir: string, hashes?: HashCheck): Promise<void> {
   const ctx = createContext({ apiUrl, projectId: "p", token: "t", jobId: "j", jobtaskId: "t" });
   await downloadResults(ctx, { outputDirectory: dir, hashes });
-}
-
-interface Run {
-  seconds: number;
-  rssMb: number;
-}
-
-async function timed(cmd: string[]): Promise<Run> {
-  const out = await new Deno.Command("/usr/bin/time", { args: ["-v", ...cmd], stdout: "null" })
-    .output();
-  const text = new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`${cmd.join(" ")} failed: ${text.slice(-500)}`);
-  const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)/.exec(text)!;
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text)!;
-  return {
-    seconds: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
-    rssMb: Number(rss[1]) / 1024,
-  };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function sh(script: string): Promise<void> {
@@ -88,7 +88,7 @@ async function makeArchive(dir: string, mb: number): Promise<string> {
   return file;
 }
 
-async function startServer(file: string): Promise<{ url: string; stop: () => void }> {
+async function startServer(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", CONFIG, SELF, "serve", file],
     stdout: "piped",
@@ -97,73 +97,145 @@ async function startServer(file: string): Promise<{ url: string; stop: () => voi
   let text = "";
   while (!text.includes("\n")) text += (await reader.read()).value ?? "";
   await reader.cancel();
-  return { url: `http://127.0.0.1:${text.trim()}`, stop: () => child.kill() };
+  return {
+    url: `http://127.0.0.1:${text.trim()}`,
+    stop: async () => {
+      child.kill();
+      await child.status;
+    },
+  };
 }
 
-// Archive size, runs, whether curl | tar runs too, and the hash checks measured.
+/** `deno run FLAGS lib/cli/mod.ts`, as `deno task up42` runs it. */
+async function up42Command(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(CONFIG));
+  const words = (config.tasks.up42 as string).split(/\s+/).slice(1);
+  return [Deno.execPath(), ...words.slice(0, -1), `${ROOT}/${words.at(-1)}`];
+}
+
+// Archive size, runs, and whether curl | tar and the script variants run too.
 const CASES = [
-  { mb: 400, runs: 5, curl: true, hashes: ["auto", "all"] },
-  { mb: 100, runs: 3, curl: false, hashes: ["auto"] },
-  { mb: 1024, runs: 2, curl: false, hashes: ["auto"] },
+  { mb: 400, runs: 5, reference: true, script: true },
+  { mb: 100, runs: 3, reference: false, script: false },
+  { mb: 1024, runs: 3, reference: false, script: false },
 ] as const;
 
 async function bench(): Promise<void> {
+  const absent = missing("tar", "gzip", "/usr/bin/time");
+  if (absent) return await skipped(BENCH, absent);
+  const curl = !missing("curl");
+  if (!curl) await skipped(BENCH, "curl", "curl | tar reference");
+  const up42 = await up42Command();
   const dir = await Deno.makeTempDir({ prefix: "up42-bench-download-" });
   const out = `${dir}/out`;
-  const fresh = async (make = false) => {
+  const fresh = async () => {
     await Deno.remove(out, { recursive: true }).catch(() => {});
-    if (make) await Deno.mkdir(out);
+    await Deno.mkdir(out);
   };
-  const rows: string[] = [];
+  const figures: Figure[] = [];
   try {
-    for (const { mb, runs, curl, hashes } of CASES) {
+    for (const { mb, runs, reference, script } of CASES) {
       const file = await makeArchive(dir, mb);
       const server = await startServer(file);
+      const env = { ...CREDENTIALS, UP42_API_URL: server.url };
+      const variants: [string, string[], number][] = [
+        [
+          "up42 download",
+          [...up42, "download", "--job", "j", "--jobtask", "t", "--out", out],
+          runs,
+        ],
+      ];
+      if (reference && curl) {
+        const command = `curl -s ${server.url}/storage/a.tgz | tar -xz -C ${out}`;
+        variants.push(["curl | tar -xz", ["bash", "-c", command], runs]);
+      }
+      if (script) {
+        const run = [
+          Deno.execPath(),
+          "run",
+          "-A",
+          "--config",
+          CONFIG,
+          SELF,
+          "client",
+          server.url,
+          out,
+        ];
+        variants.push(
+          ["downloadResults from a script", [...run, "auto"], runs],
+          // md5 on top of crc32c is the slow variant: fewer runs.
+          ["downloadResults, crc32c + md5", [...run, "all"], 3],
+        );
+      }
+      const samples = new Map<string, Run[]>(variants.map(([label]) => [label, []]));
       try {
-        let reference: number | undefined;
-        if (curl) {
-          const times: number[] = [];
-          for (let i = 0; i < runs; i++) {
-            await fresh(true);
-            const command = `curl -s ${server.url}/storage/a.tgz | tar -xz -C ${out}`;
-            times.push((await timed(["bash", "-c", command])).seconds);
-          }
-          reference = median(times);
-        }
-        for (const check of hashes) {
-          const ours: Run[] = [];
-          // md5 on top of crc32c is measured with fewer runs: it is the slow variant.
-          for (let i = 0; i < (check === "auto" ? runs : 3); i++) {
+        for (let round = 0; round < runs; round++) {
+          for (const [label, cmd, n] of variants) {
+            if (round >= n) continue;
             await fresh();
-            const args = ["run", "-A", "--config", CONFIG, SELF, "client", server.url, out, check];
-            ours.push(await timed([Deno.execPath(), ...args]));
+            samples.get(label)!.push(await timed(cmd, { env }));
           }
-          const t = median(ours.map((r) => r.seconds));
-          const rss = median(ours.map((r) => r.rssMb));
-          rows.push(
-            `| ${mb} MB | ${check === "auto" ? "crc32c" : "crc32c + md5"} | ${ours.length} | ${
-              t.toFixed(2)
-            } s | ${rss.toFixed(0)} MB | ${reference ? `${reference.toFixed(2)} s` : "–"} | ${
-              reference ? (t / reference).toFixed(2) : "–"
-            } |`,
-          );
-          console.error(rows.at(-1));
+          console.error(`${mb} MB: round ${round + 1}/${runs} done`);
         }
       } finally {
-        server.stop();
+        await server.stop();
         await Deno.remove(file);
-        await fresh();
+        await Deno.remove(out, { recursive: true }).catch(() => {});
+      }
+      const wall = (label: string) => median(samples.get(label)!.map((r) => r.seconds));
+      const rss = (label: string) => median(samples.get(label)!.map((r) => r.rssMb));
+      const curlWall = samples.has("curl | tar -xz")
+        ? { label: "curl | tar -xz", value: wall("curl | tar -xz") }
+        : undefined;
+      const size = mb === 1024 ? "1 GB" : `${mb} MB`;
+      for (const [label, , n] of variants) {
+        if (label === "curl | tar -xz") continue;
+        const targeted = label === "up42 download" && reference;
+        figures.push(
+          {
+            figure: `${size}: ${label}, wall time`,
+            value: wall(label),
+            unit: "s",
+            reference: curlWall,
+            target: targeted && curlWall
+              ? {
+                text: `≤ ${WALL_TARGET}× curl | tar`,
+                met: wall(label) <= WALL_TARGET * curlWall.value,
+              }
+              : undefined,
+            note: `median of ${n} runs`,
+          },
+          {
+            figure: `${size}: ${label}, peak RSS`,
+            value: rss(label),
+            unit: "MB",
+            target: targeted
+              ? { text: `< ${RSS_TARGET_MB} MB`, met: rss(label) < RSS_TARGET_MB }
+              : undefined,
+            note: `median of ${n} runs`,
+          },
+        );
+      }
+      if (curlWall) {
+        figures.push({
+          figure: `${size}: curl | tar -xz, peak RSS (largest process)`,
+          value: rss("curl | tar -xz"),
+          unit: "MB",
+          note: `median of ${runs} runs`,
+        });
       }
     }
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-  console.log("\n### downloadResults vs curl | tar -xz (loopback, incompressible .tgz)\n");
-  console.log(
-    "| archive | hashes checked | runs | downloadResults (median) | peak RSS | curl \\| tar -xz (median) | ratio |",
-  );
-  console.log("|---|---|---|---|---|---|---|");
-  for (const row of rows) console.log(row);
+  for (const f of figures) f.note = undefined;
+  figures.at(-1)!.note =
+    `each a fresh process under /usr/bin/time -v, interleaved round by round; ` +
+    `up42 download is \`${up42.slice(1).join(" ").replace(`${ROOT}/`, "")} download --job j ` +
+    `--jobtask t --out DIR\` (the flags of deno task up42); the 400 MB archive ran ` +
+    `${CASES[0].runs} rounds (crc32c + md5: 3), the others ${CASES[1].runs}; loopback, ` +
+    `incompressible .tgz (gzip -1 of random bytes)`;
+  await reportFigures(BENCH, "Downloads through the CLI vs curl | tar -xz", figures);
 }
 
 if (import.meta.main) {
