@@ -1,10 +1,11 @@
 /**
  * The one PNG encoder: 8-bit RGBA and 8-bit indexed (palette) images,
  * compressed with the runtime's native zlib (`node:zlib`), checksummed with
- * its CRC-32. It is written here rather than taken from fast-png because
- * fast-png deflates in JavaScript (pako), which measured about twice as
- * slow on the figures this module renders (see `bench/handwritten.ts`);
- * fast-png still decodes PNGs.
+ * its CRC-32 (`zlib.crc32`, native too). It is written here rather than
+ * taken from fast-png because fast-png deflates in JavaScript (fflate),
+ * which measured about twice as slow on images the size of a plot and of a
+ * large figure, for files within 5 % of the same size (`deno task bench
+ * handwritten`, `bench/handwritten/png.ts`); fast-png still decodes PNGs.
  *
  * @module
  */

@@ -1,7 +1,16 @@
 /**
  * Draws single-line text (plot titles) into an RGBA image with the Roboto
- * font bundled in pdfmake's virtual file system: the font comes in as an
- * import, so no file read (and no read permission) is needed at run time.
+ * font bundled in pdfmake's virtual file system, rasterised by
+ * `glyph_fill.ts` (see there why not pureimage).
+ *
+ * The font comes from a JavaScript module because that is the one way its
+ * bytes reach a program without a permission or an unstable flag. Font
+ * packages (@fontsource, or pdfmake's own TTF beside the bundle) ship
+ * files: importing a file as bytes needs `--unstable-raw-imports` from every
+ * user (a dependency's own `"unstable": ["raw-imports"]` does not apply to
+ * the programs that import it), and reading it needs `--allow-read`. The
+ * bundle costs about as much to import and parse as the bare TTF
+ * (`deno task bench handwritten`, `bench/handwritten/font.ts`).
  *
  * @module
  */
@@ -28,9 +37,7 @@ let font: Font | undefined;
 
 function roboto(): Font {
   if (!font) {
-    const binary = atob((vfs as Record<string, string>)["Roboto-Regular.ttf"]);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    const bytes = Uint8Array.fromBase64((vfs as Record<string, string>)["Roboto-Regular.ttf"]);
     font = opentype.parse(bytes.buffer) as Font;
   }
   return font;
