@@ -103,7 +103,11 @@ function printSummary(names: string[], outcome: Map<string, string>, recorded: R
     return [
       name,
       outcome.get(name) ?? "–",
-      figures.length ? `${figures.length}` : "none recorded (see its tables above)",
+      figures.length
+        ? `${figures.length}`
+        : outcome.get(name)?.startsWith("ran")
+        ? "none recorded (see its tables above)"
+        : "–",
       targets.length ? `${targets.filter((r) => r.target!.met).length} of ${targets.length}` : "–",
       skips.join("; ") || "–",
     ];
