@@ -504,3 +504,78 @@ export class MapError extends Up42Error {
     this.fix = init.fix;
   }
 }
+
+/** One jobtask of a job call that failed, as a {@linkcode JobError} lists it. */
+export interface JobtaskFailure {
+  /** The jobtask's id. */
+  jobtaskId: string;
+  /** The jobtask's name (block name and version), when known. */
+  jobtaskName?: string;
+  /** Why it failed (an `Up42Error` subclass for expected failures). */
+  error: Error;
+}
+
+/** Fields of a {@linkcode JobError}. */
+export interface JobFailure<T = unknown> {
+  /** The job. */
+  jobId: string;
+  /** What the call did, e.g. `download` or `results JSON`. */
+  action: string;
+  /** Every jobtask that failed, in the job's order. */
+  failures: JobtaskFailure[];
+  /** How many jobtasks the call worked on (failed ones included). */
+  total: number;
+  /** What the call produced for the jobtasks that did not fail. */
+  result: T;
+}
+
+/**
+ * Some jobtasks of a job call failed. The others were completed (a
+ * download's files are in place); `failures` says why each failed one
+ * failed, `result` holds what the call produced for the rest. Running the
+ * call again retries only what is not complete.
+ *
+ * @example
+ * ```ts
+ * import { JobError, Up42ApiError } from "@up42/jobtask";
+ * const cause = new Up42ApiError({ status: 404, method: "GET", path: "/storage/x", message: "NoSuchKey" });
+ * const e = new JobError({ jobId: "j", action: "download", total: 3, result: null, failures: [{ jobtaskId: "t", jobtaskName: "block:1", error: cause }] });
+ * if (e.failures[0].jobtaskId !== "t" || !e.message.startsWith("2 of 3 jobtasks of job j")) throw new Error(e.message);
+ * ```
+ */
+export class JobError<T = unknown> extends Up42Error implements JobFailure<T> {
+  /** The job. */
+  readonly jobId: string;
+  /** What the call did. */
+  readonly action: string;
+  /** Every jobtask that failed. */
+  readonly failures: JobtaskFailure[];
+  /** How many jobtasks the call worked on. */
+  readonly total: number;
+  /** What the call produced for the jobtasks that did not fail. */
+  readonly result: T;
+
+  /** Builds the message from the counts and the first failures. */
+  constructor(init: JobFailure<T>, options?: ErrorOptions) {
+    const { failures, total } = init;
+    const listed = failures.slice(0, 2).map((f) =>
+      `${clip(f.jobtaskName ? `${f.jobtaskId} (${f.jobtaskName})` : f.jobtaskId, 100)}: ${
+        clip(errorLine(f.error), 160)
+      }`
+    );
+    const more = failures.length > 2 ? `; and ${failures.length - 2} more` : "";
+    super(
+      `${total - failures.length} of ${total} jobtasks of job ${
+        clip(init.jobId, 60)
+      } done, ${failures.length} failed (${init.action}): ${
+        listed.join("; ")
+      }${more}; run it again to retry the failed ones (completed ones are kept)`,
+      { cause: failures[0]?.error, ...options },
+    );
+    this.jobId = init.jobId;
+    this.action = init.action;
+    this.failures = failures;
+    this.total = total;
+    this.result = init.result;
+  }
+}

@@ -8,7 +8,14 @@
  */
 import type { JobtaskContext } from "../client/types.ts";
 import { type ArchiveLimits, checkedEntries, type CheckedEntry } from "./archive/mod.ts";
-import { type HashCheck, openResults } from "./source/mod.ts";
+import { type HashCheck, openResults, type ResultsSource } from "./source/mod.ts";
+
+/**
+ * Where a results download is: `checking` whether the folder is up to date
+ * (a probe of the storage and the manifest's files), `downloading`, and at
+ * the end `written` or `up-to-date` (nothing downloaded).
+ */
+export type DownloadState = "checking" | "downloading" | "written" | "up-to-date";
 
 /** Progress of a results download. */
 export interface DownloadProgress {
@@ -18,6 +25,8 @@ export interface DownloadProgress {
   totalBytes?: number;
   /** Files completely unpacked so far. */
   files: number;
+  /** Where the download is; absent from `streamResults` and `readResults`, which only download. */
+  state?: DownloadState;
 }
 
 /** Options of the results pipeline, shared by `downloadResults`, `streamResults` and `readResults`. */
@@ -30,6 +39,16 @@ export interface StreamResultsOptions extends Partial<ArchiveLimits> {
   hashes?: HashCheck;
   /** Reconnections after a dropped connection. Default 5. */
   maxResumes?: number;
+}
+
+/** What a disk download needs from the source beyond its entries. */
+export interface SourceHooks {
+  /** The signed URL, when a probe already asked for it. */
+  url?: string;
+  /** Called once the archive is opened, with what the storage announced. */
+  onOpen?: (source: ResultsSource) => void;
+  /** Fields every progress report carries (e.g. `state`). */
+  progress?: Partial<DownloadProgress>;
 }
 
 /**
@@ -53,20 +72,23 @@ export async function* resultEntries(
   ctx: JobtaskContext,
   limits: ArchiveLimits,
   options: StreamResultsOptions = {},
+  source: SourceHooks = {},
 ): AsyncGenerator<CheckedEntry> {
-  const progress: DownloadProgress = { bytes: 0, files: 0 };
+  const progress: DownloadProgress = { bytes: 0, files: 0, ...source.progress };
   const report = () => options.onProgress?.({ ...progress });
-  const source = await openResults(ctx, {
+  const opened = await openResults(ctx, {
     signal: options.signal,
     hashes: options.hashes,
     maxResumes: options.maxResumes,
+    url: source.url,
     onBytes: (n) => {
       progress.bytes = n;
       report();
     },
   });
-  if (source.totalBytes !== undefined) progress.totalBytes = source.totalBytes;
-  for await (const entry of checkedEntries(source.body, limits, { signal: options.signal })) {
+  source.onOpen?.(opened);
+  if (opened.totalBytes !== undefined) progress.totalBytes = opened.totalBytes;
+  for await (const entry of checkedEntries(opened.body, limits, { signal: options.signal })) {
     yield entry;
     if (entry.kind === "file") {
       progress.files++;

@@ -1,33 +1,15 @@
 /**
  * `downloadResults`: the jobtask's results archive streamed, verified and
- * unpacked into a folder, atomically.
+ * unpacked into a folder, atomically, and only when the folder does not
+ * hold them already.
  *
  * @module
  */
-import { join, resolve } from "node:path";
-import { jobtaskPath } from "../client/ids.ts";
 import type { JobtaskContext } from "../client/types.ts";
-import { ConfigError } from "../errors.ts";
-import { ensurePermission } from "../files/permission.ts";
-import { DEFAULT_LIMITS } from "./archive/mod.ts";
-import { resultEntries, type StreamResultsOptions } from "./pipeline.ts";
-import { createStaging, IncompleteMoveError } from "./sink/staging.ts";
+import { downloadJobtask } from "./jobtask.ts";
+import type { DownloadResultsOptions } from "./options.ts";
 
-/** Options of {@linkcode downloadResults}. */
-export interface DownloadResultsOptions extends StreamResultsOptions {
-  /**
-   * The folder to unpack into (created when missing). Default
-   * `{cwd}/project_{projectId}/job_{jobId}/jobtask_{jobtaskId}`, as in the Python SDK.
-   */
-  outputDirectory?: string;
-  /** Base of the default output directory. Default `.` (the working directory). */
-  cwd?: string;
-  /**
-   * What happens to an existing file of the same name: `true` (the default)
-   * replaces it, `false` fails before anything is moved.
-   */
-  overwrite?: boolean;
-}
+export type { DownloadResultsOptions } from "./options.ts";
 
 /**
  * Downloads the jobtask's results and unpacks them, returning the written
@@ -50,6 +32,23 @@ export interface DownloadResultsOptions extends StreamResultsOptions {
  * an error list what remains (and the staging folder, which then holds the
  * replaced files, is kept).
  *
+ * Incremental: a completed download writes `.up42-manifest.json` (the
+ * archive's size, hashes and ETag; every file with its size and checksum)
+ * into the folder, moved into place last. Run again into the same folder,
+ * it first probes the signed URL with a one-byte `Range` request; when the
+ * object is the one the manifest records and the files are intact
+ * (`verify`), nothing is downloaded and the same paths are returned
+ * (`onProgress` reports `state: "up-to-date"`). `force` downloads anyway.
+ * A staging folder a killed process left behind (`.up42-staging-{pid}-*`,
+ * whose lock died with its owner) is removed by the next download into the
+ * folder. With `unpack: false` the verified archive itself is saved
+ * (`output.tgz`, `output.zip` or `output.tar`), and a partial one a failed
+ * or killed run left is resumed with a `Range` request.
+ *
+ * Cancelling (`signal`) removes the staging folder before the call
+ * rejects; to cancel on Ctrl-C or `SIGTERM`, pass the signal of
+ * `cancelOnSignals()`.
+ *
  * Permissions: `--allow-net` for the API and the storage host,
  * `--allow-read` and `--allow-write` for the output directory.
  *
@@ -69,46 +68,5 @@ export async function downloadResults(
   ctx: JobtaskContext,
   options: DownloadResultsOptions = {},
 ): Promise<string[]> {
-  jobtaskPath(ctx); // validates the ids before anything touches the disk
-  const out = resolve(
-    options.outputDirectory ??
-      join(
-        options.cwd ?? ".",
-        `project_${ctx.projectId}`,
-        `job_${ctx.jobId}`,
-        `jobtask_${ctx.jobtaskId}`,
-      ),
-  );
-  await ensurePermission("write", out, `unpacking results into ${out}`);
-  await ensurePermission("read", out, `unpacking results into ${out}`);
-  const existed = await Deno.stat(out).then(() => true, () => false);
-  await Deno.mkdir(out, { recursive: true }).catch((error) => {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    throw new ConfigError({
-      setting: "outputDirectory",
-      problem: `output directory ${out} exists and is not a folder`,
-      fix: "choose another output directory",
-    });
-  });
-  const staging = await createStaging(out);
-  const files: string[] = [];
-  const limits = { ...DEFAULT_LIMITS, ...options };
-  try {
-    for await (const entry of resultEntries(ctx, limits, options)) {
-      if (entry.kind === "directory") {
-        await staging.mkdir(entry.path);
-      } else {
-        await staging.writeFile(entry.path, entry.read, options.signal);
-        files.push(entry.path);
-      }
-    }
-    options.signal?.throwIfAborted();
-    await staging.commit(files, { overwrite: options.overwrite });
-  } catch (error) {
-    if (!(error instanceof IncompleteMoveError)) await staging.discard();
-    // A folder this call created is removed again when it stayed empty.
-    if (!existed) await Deno.remove(out).catch(() => {});
-    throw error;
-  }
-  return files.sort().map((path) => join(out, path));
+  return (await downloadJobtask(ctx, options)).files;
 }

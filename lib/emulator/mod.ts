@@ -32,5 +32,6 @@ export UP42_PROJECT_ID=${emulator.projectId}
 export UP42_PROJECT_API_KEY=${emulator.projectApiKey}
 job: ${emulator.jobId}
 jobtasks: data block ${emulator.jobtasks.dataBlock}, processing ${emulator.jobtasks.processing}, zip results ${emulator.jobtasks.zip}
+mixed job (one jobtask's results always fail to download): ${emulator.mixedJob.jobId}
 Press Ctrl+C to stop.`);
 }

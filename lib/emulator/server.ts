@@ -7,6 +7,7 @@
  */
 import { createFaults, faultyBody } from "./faults.ts";
 import { seedJob } from "./seed/job.ts";
+import { seedMixedJob } from "./seed/mixed_job.ts";
 import { createStorage } from "./storage.ts";
 import type { EmulatedJobtask, Emulator, EmulatorOptions, EmulatorRequest } from "./types.ts";
 
@@ -165,8 +166,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }, handler);
   const url = `http://127.0.0.1:${server.addr.port}`;
   const seeded = options.seed === false ? undefined : seedJob();
-  if (seeded) {
+  const mixed = seeded && seedMixedJob(seeded);
+  if (seeded && mixed) {
     for (const task of seeded.jobtasks) await addJobtask(seeded.jobId, task);
+    for (const task of mixed.jobtasks) await addJobtask(mixed.jobId, task);
   }
   const close = () => server.shutdown();
   return {
@@ -176,6 +179,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     credentials: { apiUrl: url, projectId: PROJECT_ID, projectApiKey: PROJECT_API_KEY },
     jobId: seeded?.jobId ?? "",
     jobtasks: seeded?.ids ?? { dataBlock: "", processing: "", zip: "" },
+    mixedJob: {
+      jobId: mixed?.jobId ?? "",
+      jobtasks: mixed?.ids ?? { dataBlock: "", processing: "", zip: "", damaged: "" },
+    },
     faults,
     requests,
     maxConcurrentQuicklooks: () => maxQuicklooks,

@@ -23,7 +23,7 @@ export interface EmulatedJobtask {
 export interface EmulatorOptions {
   /** Port on 127.0.0.1. Default 0 (any free port). */
   port?: number;
-  /** Seed the example job (three jobtasks). Default true. */
+  /** Seed the example jobs (three jobtasks, and the mixed job of four). Default true. */
   seed?: boolean;
   /** Lifetime of issued tokens in seconds. Default 3600. */
   tokenLifetimeSeconds?: number;
@@ -59,6 +59,16 @@ export interface Emulator {
   jobId: string;
   /** The seeded jobtasks' ids by role. */
   jobtasks: { dataBlock: string; processing: string; zip: string };
+  /**
+   * A second seeded job for whole-job downloads: the same three kinds of
+   * jobtask under other ids, and `damaged`, whose results archive is cut
+   * short in storage so that downloading it always fails (its results JSON
+   * is fine).
+   */
+  mixedJob: {
+    jobId: string;
+    jobtasks: { dataBlock: string; processing: string; zip: string; damaged: string };
+  };
   /** Fault injection for this instance. */
   faults: Faults;
   /** Every request received so far. */

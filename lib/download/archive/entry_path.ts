@@ -5,7 +5,7 @@
  * @module
  */
 import { ArchiveError } from "../../errors.ts";
-import { STAGING_PREFIX } from "../../files/names.ts";
+import { isReservedName } from "../../files/names.ts";
 
 /** Longest accepted relative path, in UTF-8 bytes. */
 const MAX_PATH_BYTES = 1024;
@@ -20,8 +20,8 @@ const encoder = new TextEncoder();
  * is written to, with UP42's leading `output/` folder removed; `""` for the
  * archive's root folder itself. Throws an `ArchiveError` (reason `unsafe`)
  * naming the entry when the name is empty, absolute, contains `..`, a NUL
- * byte, a backslash or another control character, is too long, or uses the
- * staging folder's name.
+ * byte, a backslash or another control character, is too long, or uses a
+ * name the download keeps for itself (staging, manifest, partial archive).
  *
  * @example
  * ```ts
@@ -59,7 +59,9 @@ export function safeEntryPath(name: string): string {
   if (encoder.encode(path).length > MAX_PATH_BYTES) {
     refuse(`its path is longer than ${MAX_PATH_BYTES} bytes`);
   }
-  if (segments[0]?.startsWith(STAGING_PREFIX)) refuse("it uses the staging folder's name");
+  if (segments.length && isReservedName(segments[0])) {
+    refuse("it uses a name kept for the download's own files");
+  }
   return path;
 }
 

@@ -6,11 +6,25 @@
  * done are undone (files moved back, replaced files restored, folders
  * created removed), so the output directory is as it was.
  *
+ * A staging folder is named `.up42-staging-{pid}-{random}` and holds an
+ * exclusive lock on its file `.up42-staging-lock` for as long as its owner
+ * works in it. The kernel releases that lock when the owner ends, however
+ * it ends (SIGKILL and power loss included), which is how the next
+ * download tells a live staging folder from a dead one (see `stale.ts`);
+ * the pid is there for people reading `ls`.
+ *
  * @module
  */
 import { join } from "node:path";
 import { ConfigError, errorLine, Up42Error } from "../../errors.ts";
+import { createChecksum } from "../../files/checksum.ts";
 import { STAGING_PREFIX } from "../../files/names.ts";
+
+/** The lock file inside a staging folder; its lock is held while the owner is alive. */
+export const LOCK_NAME = ".up42-staging-lock";
+
+/** Marks a staging folder kept on purpose (it holds replaced files a failed rollback left). */
+export const KEEP_NAME = ".up42-staging-keep";
 
 // Two buffers per file: one is being written while the other fills, so
 // inflating and disk writes overlap and memory stays at 2 × this. Larger
@@ -23,6 +37,18 @@ export interface CommitOptions {
   overwrite?: boolean;
   /** The rename used for every move; a test injects failures through it. Default `Deno.rename`. */
   rename?: (from: string, to: string) => Promise<void>;
+  /** Files (relative paths) replaced even with `overwrite: false`, e.g. the manifest. */
+  replace?: string[];
+}
+
+/** What {@linkcode Staging.writeFile} wrote. */
+export interface StagedFile {
+  /** Bytes written. */
+  size: number;
+  /** CRC-32 of the bytes, 8 hex digits, computed as they were written. */
+  crc32: string;
+  /** The file's modification time in ms (a rename keeps it). */
+  mtimeMs: number;
 }
 
 /** A staging folder inside an output directory. */
@@ -31,13 +57,14 @@ export interface Staging {
   mkdir(path: string): Promise<void>;
   /**
    * Writes the file `path` (relative) from `read`, which returns `null` at
-   * the end; `signal` is checked between pieces.
+   * the end; `signal` is checked between pieces. Returns its size, checksum
+   * and modification time.
    */
   writeFile(
     path: string,
     read: () => Promise<Uint8Array | null>,
     signal?: AbortSignal,
-  ): Promise<void>;
+  ): Promise<StagedFile>;
   /**
    * Moves the staged `files` (relative paths) into the output directory and
    * removes the staging folder. A conflict (a folder where a file goes, a
@@ -47,11 +74,17 @@ export interface Staging {
   commit(files: string[], options?: CommitOptions): Promise<void>;
   /** Removes the staging folder and everything in it. */
   discard(): Promise<void>;
+  /**
+   * Leaves the staging folder in place for a person to look at (after an
+   * {@linkcode IncompleteMoveError}): marked kept, so no later download
+   * removes it, and unlocked.
+   */
+  keep(): Promise<void>;
 }
 
 /**
- * Creates a staging folder `.up42-staging-<random>` inside `outputDirectory`
- * (which must exist).
+ * Creates a staging folder `.up42-staging-{pid}-{random}` inside
+ * `outputDirectory` (which must exist) and locks it.
  *
  * @example
  * ```ts
@@ -66,7 +99,27 @@ export interface Staging {
  * ```
  */
 export async function createStaging(outputDirectory: string): Promise<Staging> {
-  const dir = await Deno.makeTempDir({ dir: outputDirectory, prefix: STAGING_PREFIX });
+  const dir = await Deno.makeTempDir({
+    dir: outputDirectory,
+    prefix: `${STAGING_PREFIX}${Deno.pid}-`,
+  });
+  let lock: Deno.FsFile | undefined;
+  try {
+    lock = await Deno.open(join(dir, LOCK_NAME), { write: true, createNew: true });
+    await lock.lock(true);
+  } catch (error) {
+    lock?.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw error;
+  }
+  const unlock = () => {
+    try {
+      lock?.close();
+    } catch {
+      // Already closed.
+    }
+    lock = undefined;
+  };
   const made = new Set<string>([""]);
   const ensureFolder = async (path: string) => {
     if (made.has(path)) return;
@@ -84,18 +137,27 @@ export async function createStaging(outputDirectory: string): Promise<Staging> {
       // createNew: never open something that already exists (a link cannot sneak in).
       const file = await Deno.open(join(dir, path), { write: true, createNew: true });
       try {
-        await copyInto(file, read, signal);
+        const { size, crc32 } = await copyInto(file, read, signal);
+        return { size, crc32, mtimeMs: (await file.stat()).mtime?.getTime() ?? 0 };
       } finally {
         file.close();
       }
     },
     async commit(files, options = {}) {
-      await checkTargets(outputDirectory, files, folders, options.overwrite ?? true);
+      const replace = new Set(options.replace);
+      await checkTargets(outputDirectory, files, folders, options.overwrite ?? true, replace);
       await moveAll(dir, outputDirectory, files, folders, options.rename ?? Deno.rename);
       await Deno.remove(dir, { recursive: true });
+      unlock();
     },
     async discard() {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
+      unlock();
+    },
+    async keep() {
+      await Deno.writeTextFile(join(dir, KEEP_NAME), "").catch(() => {});
+      await Deno.remove(join(dir, LOCK_NAME)).catch(() => {});
+      unlock();
     },
   };
 }
@@ -104,7 +166,9 @@ async function copyInto(
   file: Deno.FsFile,
   read: () => Promise<Uint8Array | null>,
   signal?: AbortSignal,
-) {
+): Promise<{ size: number; crc32: string }> {
+  const checksum = await createChecksum();
+  let size = 0;
   let filling = new Uint8Array(BUFFER_BYTES);
   let spare = new Uint8Array(BUFFER_BYTES);
   let used = 0;
@@ -118,6 +182,8 @@ async function copyInto(
   try {
     for (let piece = await read(); piece; piece = await read()) {
       signal?.throwIfAborted();
+      checksum.update(piece);
+      size += piece.length;
       let at = 0;
       while (at < piece.length) {
         const n = Math.min(piece.length - at, BUFFER_BYTES - used);
@@ -131,6 +197,7 @@ async function copyInto(
   } finally {
     await pending;
   }
+  return { size, crc32: checksum.digest() };
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
@@ -155,6 +222,7 @@ async function checkTargets(
   files: string[],
   folders: string[],
   overwrite: boolean,
+  replace: Set<string> = new Set(),
 ): Promise<void> {
   const known = new Map<string, Kind>();
   const kind = async (path: string) => {
@@ -185,7 +253,7 @@ async function checkTargets(
   for (const path of files) {
     const k = await kind(path);
     if (k === "folder") blocked(path, "a folder of that name exists");
-    if (k !== "missing" && !overwrite) {
+    if (k !== "missing" && !overwrite && !replace.has(path)) {
       conflict(
         `results file ${join(out, path)} already exists; nothing was written`,
         "pass overwrite (or drop --no-overwrite) to replace it, or choose another output directory",

@@ -11,6 +11,8 @@ import { resultsUrl } from "./signed_url.ts";
 import { type HashCheck, parseGoogHash, verifiedStream } from "./verify.ts";
 
 export type { HashCheck } from "./verify.ts";
+export { type ObjectProbe, probeObject } from "./probe.ts";
+export { resultsUrl } from "./signed_url.ts";
 
 /** Options of {@linkcode openResults}. */
 export interface SourceOptions {
@@ -22,6 +24,8 @@ export interface SourceOptions {
   maxResumes?: number;
   /** Called with the running count of archive bytes received. */
   onBytes?: (bytes: number) => void;
+  /** The signed URL, when already asked for (e.g. by a probe). Default: asked for. */
+  url?: string;
 }
 
 /** The verified archive bytes and what the storage announced about them. */
@@ -57,7 +61,7 @@ export async function openResults(
   ctx: JobtaskContext,
   options: SourceOptions = {},
 ): Promise<ResultsSource> {
-  const url = await resultsUrl(ctx, { signal: options.signal });
+  const url = options.url ?? await resultsUrl(ctx, { signal: options.signal });
   const opened = await openResumable(url, {
     retry: ctx.retry,
     timeoutMs: ctx.timeoutMs,

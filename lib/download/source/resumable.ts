@@ -31,6 +31,12 @@ export interface ResumableOptions {
   onRetry?: (event: RetryEvent) => void;
   /** What is downloaded, for messages. Default `results download`. */
   subject?: string;
+  /**
+   * Start at this byte (a `Range` request), e.g. to continue a partial file
+   * a previous run left. The body then holds the bytes from here on;
+   * `totalBytes` is still the whole object's size. Default 0.
+   */
+  from?: number;
 }
 
 /** An opened download. */
@@ -100,15 +106,31 @@ export async function openResumable(
     return response;
   };
 
-  const first = await open(0);
+  const from = options.from ?? 0;
+  const first = await open(from);
   const googHash = first.headers.get("x-goog-hash");
   const etag = first.headers.get("etag");
-  const totalBytes = lengthOf(first);
-  let reader = readerOf(first);
-  let received = 0;
+  let totalBytes = lengthOf(first);
   let skip = 0;
+  if (from > 0 && first.status === 206) {
+    const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(first.headers.get("content-range") ?? "");
+    if (!range || Number(range[1]) !== from) {
+      await first.body?.cancel();
+      throw new IntegrityError({
+        subject,
+        check: "range",
+        expected: from,
+        actual: first.headers.get("content-range") ?? "none",
+      });
+    }
+    totalBytes = Number(range[2]);
+  } else if (from > 0) {
+    skip = from; // no range support: the object comes from its first byte
+  }
+  let reader = readerOf(first);
+  let received = from;
   let resumes = 0;
-  let receivedAtDrop = 0;
+  let receivedAtDrop = from;
 
   const reconnect = async (cause: unknown) => {
     if (signal?.aborted) throw signal.reason;
