@@ -32,6 +32,23 @@ const JOBTASK: FlagSpecs = {
   ...JOB,
   jobtask: { type: "string", value: "ID", description: "the jobtask id", required: true },
 };
+const JOBTASKS: FlagSpecs = {
+  ...JOB,
+  jobtask: {
+    type: "string",
+    value: "ID",
+    description: "a jobtask id (default every jobtask of the job)",
+    multiple: true,
+  },
+};
+const JOB_FOLDER: FlagSpecs = {
+  job: {
+    type: "string",
+    value: "ID",
+    description:
+      "instead of PATH: the job's folder project_*/job_ID here, as download --job writes it",
+  },
+};
 const NETWORK: FlagSpecs = {
   verbose: { type: "boolean", description: "report each retry on stderr" },
 };
@@ -77,24 +94,42 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     load: () => import("./commands/jobtask.ts"),
   },
   "results-json": {
-    summary: "the results FeatureCollection (with --table, one row per feature) as JSON",
+    summary:
+      "the results FeatureCollection (with --table, one row per feature) as JSON; a whole job's features are tagged with their jobtask",
     flags: {
-      ...JOBTASK,
+      ...JOBTASKS,
       table: { type: "boolean", description: "one flat row per feature instead of GeoJSON" },
       ...NETWORK,
     },
     load: () => import("./commands/jobtask.ts"),
   },
   download: {
-    summary: "download, verify and unpack the results (paths on stdout)",
+    summary:
+      "download, verify and unpack the results of a jobtask or a whole job, skipping what is up to date (paths on stdout)",
     flags: {
-      ...JOBTASK,
+      ...JOBTASKS,
       out: {
         type: "string",
         value: "DIR",
-        description: "folder to unpack into (default project_P/job_J/jobtask_T)",
+        description:
+          "folder to unpack into (default project_P/job_J/jobtask_T; for several jobtasks the job's folder, default project_P/job_J, with jobtask_T in it)",
       },
       "no-overwrite": { type: "boolean", description: "fail instead of replacing existing files" },
+      force: { type: "boolean", description: "download even what is up to date" },
+      "keep-archive": {
+        type: "boolean",
+        description: "save the verified archive itself instead of unpacking it (resumed if cut)",
+      },
+      "verify-files": {
+        type: "boolean",
+        description: "checksum every file of an up-to-date folder (default: sizes and times)",
+      },
+      concurrency: { type: "string", value: "N", description: "jobtasks at once (default 2)" },
+      shard: {
+        type: "string",
+        value: "I/N",
+        description: "only share I (0 to N-1) of N of the job's jobtasks, by hash of their ids",
+      },
       ...NETWORK,
     },
     load: () => import("./commands/download.ts"),
@@ -132,7 +167,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   plot: {
     summary: "results GeoTIFFs (files or folders) in a titled grid PNG",
     positionals: "PATH...",
-    flags: { ...FIGURE, ...RENDER },
+    flags: { ...FIGURE, ...RENDER, ...JOB_FOLDER },
     load: () => import("./commands/plot.ts"),
   },
   "plot-quicklooks": {
@@ -170,6 +205,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       format: { type: "string", value: ".tif,.tiff", description: "raster extensions to draw" },
       "no-images": { type: "boolean", description: "leave the rasters out" },
       "no-features": { type: "boolean", description: "leave the features out" },
+      ...JOB_FOLDER,
     },
     load: () => import("./commands/map.ts"),
   },
@@ -192,7 +228,7 @@ export function usageLine(name: string, command: Command): string {
     parts.push(`--${flag}${spec.value ? ` ${spec.value}` : ""}`);
   }
   for (const [flag, spec] of flags.filter(([, s]) => !s.required)) {
-    parts.push(`[--${flag}${spec.value ? ` ${spec.value}` : ""}]`);
+    parts.push(`[--${flag}${spec.value ? ` ${spec.value}` : ""}]${spec.multiple ? "..." : ""}`);
   }
   return parts.join(" ");
 }

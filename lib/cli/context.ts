@@ -42,9 +42,27 @@ export function jobtaskContext(values: FlagValues, env?: Record<string, string>)
   return createContext({
     ...credentials(env),
     jobId: values.job as string,
-    jobtaskId: values.jobtask as string,
+    jobtaskId: jobtaskIds(values)[0],
     onRetry: values.verbose ? reportRetry : undefined,
   });
+}
+
+/**
+ * The `--jobtask` values, one or several (none when absent).
+ *
+ * @example
+ * ```ts
+ * import { jobtaskIds } from "./context.ts";
+ * if (jobtaskIds({ jobtask: ["a", "b"] }).join() !== "a,b" || jobtaskIds({}).length) throw new Error();
+ * ```
+ */
+export function jobtaskIds(values: FlagValues): string[] {
+  const value = values.jobtask;
+  return value === undefined || typeof value === "boolean"
+    ? []
+    : Array.isArray(value)
+    ? value
+    : [value];
 }
 
 /** Credentials given explicitly (tests); the context reads the environment otherwise. */

@@ -63,8 +63,19 @@ export async function main(args: string[]): Promise<number> {
         name,
       );
     }
-    if (command.positionals && parsed.positionals.length === 0) {
-      throw usage(`${name} needs ${command.positionals}`, undefined, name);
+    // Commands that read result folders take --job instead of paths.
+    const takesJob = Boolean(command.positionals) && "job" in command.flags;
+    const jobFolder = takesJob && parsed.values.job !== undefined;
+    if (jobFolder && parsed.positionals.length) {
+      throw usage(
+        `${name} takes either ${command.positionals} or --job, not both`,
+        undefined,
+        name,
+      );
+    }
+    if (command.positionals && parsed.positionals.length === 0 && !jobFolder) {
+      const or = takesJob ? " (or --job ID)" : "";
+      throw usage(`${name} needs ${command.positionals}${or}`, undefined, name);
     }
     if (command.positionals === "FILE" && parsed.positionals.length !== 1) {
       throw usage(

@@ -1,15 +1,25 @@
 /**
  * The `download` and `quicklooks` commands: each written file's absolute
  * path on stdout, one per line; a progress bar on stderr when it is a
- * terminal; Ctrl-C cancels cleanly (nothing partial is left).
+ * terminal. `download` of one jobtask unpacks into `--out`; of several, or
+ * of the whole job, into `--out` (the job's folder) with `jobtask_{id}/`
+ * each. What is up to date is not downloaded again (a line on stderr says
+ * so). Ctrl-C or `SIGTERM` cancels cleanly: nothing partial is left
+ * (except a kept archive's partial download, which the next run resumes),
+ * and the exit status is 130 or 143; a second signal ends at once.
  *
  * @module
  */
 import { resolve } from "node:path";
+import { downloadJobResults, type JobDownload } from "../../download/job.ts";
+import { downloadJobtask } from "../../download/jobtask.ts";
+import type { DownloadResultsOptions } from "../../download/options.ts";
 import { downloadQuicklooks } from "../../download/quicklooks.ts";
-import { downloadResults } from "../../download/results.ts";
-import type { ParsedArgs } from "../args.ts";
-import { jobtaskContext } from "../context.ts";
+import { parseShard } from "../../download/shard.ts";
+import { cancelOnSignals } from "../../download/signals.ts";
+import { JobError } from "../../errors.ts";
+import { type FlagValues, integerFlag, type ParsedArgs } from "../args.ts";
+import { jobContext, jobtaskContext, jobtaskIds } from "../context.ts";
 import { createProgressBar } from "../progress.ts";
 
 /**
@@ -32,42 +42,67 @@ export async function run(
   { values }: ParsedArgs,
   env?: Record<string, string>,
 ): Promise<number> {
-  const ctx = jobtaskContext(values, env);
-  const out = values.out as string | undefined;
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new DOMException("cancelled", "AbortError"));
-  trySignal("addSignalListener", onSignal);
+  using cancel = cancelOnSignals();
   try {
     if (name === "quicklooks") {
-      printPaths(await downloadQuicklooks(ctx, { outputDirectory: out, signal: abort.signal }));
+      const ctx = jobtaskContext(values, env);
+      const out = values.out as string | undefined;
+      printPaths(await downloadQuicklooks(ctx, { outputDirectory: out, signal: cancel.signal }));
       return 0;
     }
-    const bar = Deno.stderr.isTerminal() ? createProgressBar() : undefined;
-    try {
-      const files = await downloadResults(ctx, {
-        outputDirectory: out,
-        overwrite: !values["no-overwrite"],
-        onProgress: bar?.update,
-        signal: abort.signal,
-      });
-      bar?.done();
-      printPaths(files);
-      return 0;
-    } catch (error) {
-      bar?.done({ clear: true });
-      throw error;
-    }
-  } finally {
-    trySignal("removeSignalListener", onSignal);
+    return await download(name, values, cancel.signal, env);
+  } catch (error) {
+    if (!cancel.signal.aborted) throw error;
+    const reason = String((cancel.signal.reason as Error)?.message ?? "cancelled");
+    console.error(
+      `error: ${reason}; nothing partial was left (a kept archive's partial download is resumed by the next run)`,
+    );
+    return /SIGTERM/.test(reason) ? 143 : 130;
   }
 }
 
-// Ctrl-C cancels cleanly (the staging folder is removed) instead of killing the process mid-write.
-function trySignal(method: "addSignalListener" | "removeSignalListener", fn: () => void): void {
+async function download(
+  name: string,
+  values: FlagValues,
+  signal: AbortSignal,
+  env?: Record<string, string>,
+): Promise<number> {
+  const ids = jobtaskIds(values);
+  const bar = Deno.stderr.isTerminal() ? createProgressBar() : undefined;
+  const options: DownloadResultsOptions = {
+    outputDirectory: values.out as string | undefined,
+    overwrite: !values["no-overwrite"],
+    force: Boolean(values.force),
+    unpack: !values["keep-archive"],
+    verify: values["verify-files"] ? "full" : "quick",
+    onProgress: bar?.update,
+    signal,
+  };
+  const shard = typeof values.shard === "string" ? parseShard(values.shard) : undefined;
+  const concurrency = integerFlag(name, "concurrency", values.concurrency);
   try {
-    Deno[method]("SIGINT", fn);
-  } catch {
-    // Not available on this platform: Ctrl-C then ends the process as usual.
+    if (ids.length === 1 && !shard) {
+      const outcome = await downloadJobtask(jobtaskContext(values, env), options);
+      bar?.done();
+      report([outcome]);
+      return 0;
+    }
+    const job = await downloadJobResults(jobContext(values, env), {
+      ...options,
+      onProgress: bar?.update,
+      jobtasks: ids.length ? ids : undefined,
+      concurrency,
+      shard,
+    }).catch((error) => {
+      if (error instanceof JobError) report((error.result as JobDownload).jobtasks);
+      throw error;
+    });
+    bar?.done();
+    report(job.jobtasks);
+    return 0;
+  } catch (error) {
+    bar?.done({ clear: true });
+    throw error;
   }
 }
 
@@ -75,4 +110,16 @@ function trySignal(method: "addSignalListener" | "removeSignalListener", fn: () 
 function printPaths(paths: string[]): void {
   const text = paths.map((p) => `${resolve(p)}\n`).join("");
   if (text) Deno.stdout.writeSync(new TextEncoder().encode(text));
+}
+
+/** Paths on stdout; on stderr, which folders were up to date. */
+function report(outcomes: { state: string; files: string[]; directory: string }[]): void {
+  for (const outcome of outcomes) {
+    if (outcome.state === "up-to-date") {
+      console.error(
+        `up to date: ${outcome.directory} (nothing downloaded; --force downloads again)`,
+      );
+    }
+  }
+  printPaths(outcomes.flatMap((o) => o.files));
 }

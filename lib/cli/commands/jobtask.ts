@@ -4,13 +4,15 @@
  * @module
  */
 import { jobtaskInfo, listJobtasks } from "../../jobtask/info.ts";
+import { getJobResultsJson } from "../../jobtask/job_results_json.ts";
 import { getResultsJson } from "../../jobtask/results_json.ts";
 import type { ParsedArgs } from "../args.ts";
-import { jobContext, jobtaskContext } from "../context.ts";
+import { jobContext, jobtaskContext, jobtaskIds } from "../context.ts";
 import { printJson } from "../output.ts";
 
 /**
- * Runs `jobtasks`, `info` or `results-json`.
+ * Runs `jobtasks`, `info` or `results-json` (of one jobtask, several, or
+ * the whole job).
  *
  * @example
  * ```ts
@@ -28,6 +30,14 @@ export async function run(
 ): Promise<number> {
   if (name === "jobtasks") {
     printJson(await listJobtasks(jobContext(values, env)));
+    return 0;
+  }
+  const ids = jobtaskIds(values);
+  if (name === "results-json" && ids.length !== 1) {
+    const ctx = jobContext(values, env);
+    const jobtasks = ids.length ? ids : undefined;
+    if (values.table) printJson((await getJobResultsJson(ctx, { jobtasks, asTable: true })).rows);
+    else printJson(await getJobResultsJson(ctx, { jobtasks }));
     return 0;
   }
   const ctx = jobtaskContext(values, env);

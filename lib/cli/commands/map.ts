@@ -8,6 +8,7 @@ import { errorLine, MapError } from "../../errors.ts";
 import { mapResults } from "../../map/map.ts";
 import { parseStretch } from "../../raster/stretch.ts";
 import { bandsFlag, integerFlag, type ParsedArgs } from "../args.ts";
+import { findJobFolder } from "../job_folder.ts";
 
 async function readAoi(path: string | undefined): Promise<unknown> {
   if (path === undefined) return undefined;
@@ -36,7 +37,7 @@ async function readAoi(path: string | undefined): Promise<unknown> {
  */
 export async function run(name: string, { values, positionals }: ParsedArgs): Promise<number> {
   const result = await mapResults({
-    filepaths: positionals,
+    filepaths: typeof values.job === "string" ? [await findJobFolder(values.job)] : positionals,
     saveHtml: values.out as string,
     aoi: await readAoi(values.aoi as string | undefined),
     bands: bandsFlag(name, values.bands),

@@ -7,6 +7,7 @@
 import { plotQuicklooks, plotResults } from "../../plot/plot.ts";
 import { parseStretch } from "../../raster/stretch.ts";
 import { bandsFlag, type FlagValues, numbersFlag, type ParsedArgs } from "../args.ts";
+import { findJobFolder } from "../job_folder.ts";
 
 function figureOptions(name: string, values: FlagValues) {
   return {
@@ -35,7 +36,7 @@ export async function run(name: string, { values, positionals }: ParsedArgs): Pr
   const result = name === "plot-quicklooks"
     ? await plotQuicklooks({ filepaths: positionals, ...figureOptions(name, values) })
     : await plotResults({
-      filepaths: positionals,
+      filepaths: typeof values.job === "string" ? [await findJobFolder(values.job)] : positionals,
       ...figureOptions(name, values),
       bands: bandsFlag(name, values.bands),
       stretch: typeof values.stretch === "string" ? parseStretch(values.stretch) : undefined,
