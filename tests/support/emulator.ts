@@ -4,8 +4,15 @@
  *
  * @module
  */
-import { createContext, DEFAULT_RETRY, type JobtaskContext, type RetryPolicy } from "../../mod.ts";
+import {
+  createContext,
+  DEFAULT_RETRY,
+  type JobContext,
+  type JobtaskContext,
+  type RetryPolicy,
+} from "../../mod.ts";
 import { type Emulator, startEmulator } from "../../lib/emulator/mod.ts";
+import { bytesOf, gzip, rawTar } from "./archives.ts";
 
 /** Retries without long waits. */
 export const FAST_RETRY: RetryPolicy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 50 };
@@ -83,4 +90,48 @@ export function unusedPort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/** A job context for `jobId` (default: the seeded job), with fast retries. */
+export function jobContextFor(
+  emulator: Emulator,
+  jobId: string = emulator.jobId,
+  options: Parameters<typeof createContext>[0] = {},
+): JobContext {
+  return createContext(
+    {
+      ...emulator.credentials,
+      jobId,
+      retry: FAST_RETRY,
+      timeoutMs: 5_000,
+      ...options,
+    } as Parameters<typeof createContext>[0] & { jobId: string },
+  );
+}
+
+/**
+ * Adds a job of `count` jobtasks, each with a small `.tgz` of its own
+ * (a `data.json` and a file naming the jobtask), and returns its id and
+ * the jobtask ids in the API's order.
+ */
+export async function serveJob(
+  emulator: Emulator,
+  count: number,
+): Promise<{ jobId: string; jobtaskIds: string[] }> {
+  const jobId = `job-${crypto.randomUUID().slice(0, 8)}`;
+  const jobtaskIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `task-${i}-${crypto.randomUUID().slice(0, 8)}`;
+    const tar = rawTar([
+      { name: "output/data.json", body: bytesOf('{"type":"FeatureCollection","features":[]}') },
+      { name: "output/which.txt", body: bytesOf(id) },
+    ]);
+    await emulator.addJobtask(jobId, {
+      info: { id, name: `block-${i}:1`, status: "SUCCEEDED" },
+      dataJson: { type: "FeatureCollection", features: [] },
+      results: { bytes: await gzip(tar), contentType: "application/gzip", filename: "output.tgz" },
+    });
+    jobtaskIds.push(id);
+  }
+  return { jobId, jobtaskIds };
 }
