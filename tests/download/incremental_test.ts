@@ -102,17 +102,21 @@ Deno.test("incremental: a staging folder whose owner died is removed; live and k
   const dir = await Deno.makeTempDir({ prefix: "up42-stale-" });
   try {
     const old = new Date(Date.now() - 3 * 3600_000);
-    const make = async (name: string, lock: boolean, at?: Date) => {
+    const make = async (name: string, lock: string | undefined, at?: Date) => {
       await Deno.mkdir(`${dir}/${name}/scene`, { recursive: true });
       await Deno.writeTextFile(`${dir}/${name}/scene/half.tif`, "half");
-      if (lock) await Deno.writeTextFile(`${dir}/${name}/.up42-staging-lock`, "");
+      if (lock !== undefined) {
+        await Deno.writeTextFile(`${dir}/${name}/.up42-staging-lock`, lock);
+        if (at) await Deno.utime(`${dir}/${name}/.up42-staging-lock`, at, at);
+      }
       if (at) await Deno.utime(`${dir}/${name}`, at, at);
     };
-    await make(".up42-staging-999999-dead", true, old);
-    await make(".up42-staging-999998-nolock-old", false, old);
-    await make(".up42-staging-999997-nolock-young", false);
-    await make(".up42-staging-999996-just-made", true); // its owner may be about to lock it
-    await make(".up42-staging-999995-kept", false, old);
+    await make(".up42-staging-999999-dead", "999999\n"); // its owner had locked it: dead at once
+    await make(".up42-staging-999993-empty-old", "", old);
+    await make(".up42-staging-999998-nolock-old", undefined, old);
+    await make(".up42-staging-999997-nolock-young", undefined);
+    await make(".up42-staging-999996-just-made", ""); // its owner may be about to lock it
+    await make(".up42-staging-999995-kept", undefined, old);
     await Deno.writeTextFile(`${dir}/.up42-staging-999995-kept/.up42-staging-keep`, "");
     const live = await createStaging(dir); // locked by this process
     const other = new Deno.Command(Deno.execPath(), {
@@ -124,13 +128,14 @@ Deno.test("incremental: a staging folder whose owner died is removed; live and k
       ],
       stdout: "piped",
     });
-    await make(".up42-staging-999994-other", true, old);
+    await make(".up42-staging-999994-other", "999994\n", old);
     const child = other.spawn();
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     assert.equal((await reader.read()).value?.trim(), "locked");
     try {
       const removed = await removeStaleStaging(dir);
       assert.deepEqual(removed.sort(), [
+        ".up42-staging-999993-empty-old",
         ".up42-staging-999998-nolock-old",
         ".up42-staging-999999-dead",
       ]);
@@ -153,10 +158,8 @@ Deno.test("incremental: the next download removes a dead staging folder from the
   withEmulator(async (emulator, dir) => {
     const ctx = await serveResults(emulator, await archive());
     await Deno.mkdir(`${dir}/.up42-staging-999999-dead/scene`, { recursive: true });
-    await Deno.writeTextFile(`${dir}/.up42-staging-999999-dead/.up42-staging-lock`, "");
+    await Deno.writeTextFile(`${dir}/.up42-staging-999999-dead/.up42-staging-lock`, "999999\n");
     await Deno.writeFile(`${dir}/.up42-staging-999999-dead/scene/a.tif`, noise(1000));
-    const old = new Date(Date.now() - 60_000);
-    await Deno.utime(`${dir}/.up42-staging-999999-dead`, old, old);
     await run(ctx, dir);
     assert.deepEqual(await tree(dir), [
       ".up42-manifest.json",

@@ -7,8 +7,8 @@
  * created removed), so the output directory is as it was.
  *
  * A staging folder is named `.up42-staging-{pid}-{random}` and holds an
- * exclusive lock on its file `.up42-staging-lock` for as long as its owner
- * works in it. The kernel releases that lock when the owner ends, however
+ * exclusive lock on its file `.up42-staging-lock` (which then gets the pid
+ * written into it) for as long as its owner works in it. The kernel releases that lock when the owner ends, however
  * it ends (SIGKILL and power loss included), which is how the next
  * download tells a live staging folder from a dead one (see `stale.ts`);
  * the pid is there for people reading `ls`.
@@ -107,6 +107,8 @@ export async function createStaging(outputDirectory: string): Promise<Staging> {
   try {
     lock = await Deno.open(join(dir, LOCK_NAME), { write: true, createNew: true });
     await lock.lock(true);
+    // Written only once locked: a lock file with content had an owner that held it.
+    await lock.write(new TextEncoder().encode(`${Deno.pid}\n`));
   } catch (error) {
     lock?.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});

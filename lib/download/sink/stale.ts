@@ -6,13 +6,15 @@
  * releases it when the owner ends, however it ends, so this needs no pid
  * check (which would need `--allow-run` or `/proc`, and goes wrong when a
  * pid is reused or the folder is shared with another machine's processes).
- * Two ages guard the races: a folder whose lock is free is left alone for
- * {@linkcode StaleOptions.graceMs} after its last change (its owner may be
- * between creating the lock file and locking it), and one without a lock
- * file (a process killed between creating the folder and its lock file, or
- * a version of this module without locks) only once it is older than
- * {@linkcode StaleOptions.unlockedAfterMs}. A folder marked kept (a failed
- * rollback's replaced files) is never removed.
+ * The owner writes its pid into the lock file once it holds the lock, so a
+ * free lock file with content is dead at once, whatever its age — the next
+ * run right after a kill cleans up. Age only settles the two races: an
+ * empty lock file may belong to an owner between creating and locking it,
+ * so it is left alone for {@linkcode StaleOptions.graceMs}; a folder without
+ * a lock file (a process killed between creating the folder and its lock
+ * file) is removed once older than {@linkcode StaleOptions.unlockedAfterMs}.
+ * A folder marked kept (a failed rollback's replaced files) is never
+ * removed.
  *
  * @module
  */
@@ -22,7 +24,7 @@ import { KEEP_NAME, LOCK_NAME } from "./staging.ts";
 
 /** Ages of {@linkcode removeStaleStaging}. */
 export interface StaleOptions {
-  /** A staging folder with a free lock is removed once unchanged this long, in ms. Default 2 000. */
+  /** A staging folder with a free, empty lock file is removed once that file is this old, in ms. Default 2 000. */
   graceMs?: number;
   /** A staging folder without a lock file is removed once unchanged this long, in ms. Default 1 hour. */
   unlockedAfterMs?: number;
@@ -66,7 +68,6 @@ export async function removeStaleStaging(
   for (const entry of entries) {
     if (!entry.isDirectory || !entry.name.startsWith(STAGING_PREFIX)) continue;
     const folder = join(dir, entry.name);
-    const age = now() - ((await Deno.lstat(folder).catch(() => null))?.mtime?.getTime() ?? now());
     if (await exists(join(folder, KEEP_NAME))) continue;
     let lock: Deno.FsFile | undefined;
     try {
@@ -74,8 +75,15 @@ export async function removeStaleStaging(
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) continue;
     }
+    const ageOf = (info?: Deno.FileInfo | null) => now() - (info?.mtime?.getTime() ?? now());
     try {
-      const dead = lock ? age >= graceMs && await lock.tryLock(true) : age >= unlockedAfterMs;
+      let dead: boolean;
+      if (!lock) dead = ageOf(await Deno.lstat(folder).catch(() => null)) >= unlockedAfterMs;
+      else if (!await lock.tryLock(true)) dead = false;
+      else {
+        const info = await lock.stat();
+        dead = info.size > 0 || ageOf(info) >= graceMs;
+      }
       if (!dead) continue;
       // Removed while holding its lock, so no other process takes it meanwhile.
       await Deno.remove(folder, { recursive: true });
