@@ -56,7 +56,9 @@ Deno.test("job results JSON: a jobtask without results JSON is reported with the
     const error = await caught(() => getJobResultsJson(jobContextFor(emulator)), JobError);
     assert.equal(error.action, "results JSON");
     assert.deepEqual(error.failures.map((f) => f.jobtaskId), ["failed-task"]);
-    assert.equal((error.failures[0].error as Up42ApiError).status, 404);
+    const cause = error.failures[0].error;
+    assert.ok(cause instanceof Up42ApiError);
+    assert.equal(cause.status, 404);
     assert.equal((error.result as FeatureCollection).features.length, 4);
     assert.ok(!error.message.includes("\n"));
   }));
