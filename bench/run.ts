@@ -27,6 +27,7 @@ const NEEDS: Record<string, string[]> = {
   download: ["/usr/bin/time", "tar", "gzip"],
   render: ["/usr/bin/time"],
   map: ["chromium"],
+  job: ["/usr/bin/time", "tar", "gzip", "curl"],
 };
 
 /** How to probe a program: its command (Chromium may be elsewhere) and arguments. */
