@@ -156,21 +156,22 @@ Deno.test("cli: download and quicklooks print absolute paths; render, plot and m
     const files = download.stdout.trim().split("\n");
     assert.equal(files.length, 3);
     for (const f of files) assert.ok(f.startsWith(`${out}/r/`) && Deno.statSync(f).isFile, f);
-    const again = await runCli(
-      [
-        "download",
-        ...job,
-        "--jobtask",
-        emulator.jobtasks.processing,
-        "--out",
-        "r",
-        "--no-overwrite",
-      ],
-      env,
-      undefined,
-      out,
-    );
-    assert.match(assertOneLineError(again, 1), /already exists/);
+    const again = [
+      "download",
+      ...job,
+      "--jobtask",
+      emulator.jobtasks.processing,
+      "--out",
+      "r",
+      "--no-overwrite",
+    ];
+    // Up to date: nothing is downloaded, so nothing is overwritten.
+    const upToDate = await runCli(again, env, undefined, out);
+    assert.equal(upToDate.code, 0, upToDate.stderr);
+    assert.deepEqual(upToDate.stdout, download.stdout);
+    assert.match(upToDate.stderr, /^up to date: /);
+    const forced = await runCli([...again, "--force"], env, undefined, out);
+    assert.match(assertOneLineError(forced, 1), /already exists/);
     const quicklooks = await runCli([
       "quicklooks",
       ...job,
