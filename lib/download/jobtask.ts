@@ -113,7 +113,7 @@ export async function downloadJobtask(
     }
     const jobtaskName = hints.jobtaskName !== undefined
       ? hints.jobtaskName
-      : await nameOf(ctx, options.signal);
+      : () => nameOf(ctx, options.signal);
     const draft = { jobtaskName, url };
     const written = unpack
       ? await unpackResults(ctx, out, options, draft)
@@ -137,10 +137,14 @@ export async function downloadJobtask(
   }
 }
 
-/** The jobtask's name for its manifest; `null` when the API does not say (it never fails the download). */
+/**
+ * The jobtask's name for its manifest, asked once the download succeeded,
+ * in one attempt: `null` when the API does not say at once (it never fails
+ * or delays the download).
+ */
 async function nameOf(ctx: JobtaskContext, signal?: AbortSignal): Promise<string | null> {
   try {
-    const info = await jobtaskInfo(ctx, { signal });
+    const info = await jobtaskInfo({ ...ctx, retry: { ...ctx.retry, retries: 0 } }, { signal });
     return typeof info.name === "string" ? info.name : null;
   } catch (error) {
     if (signal?.aborted) throw error;

@@ -27,7 +27,7 @@ import { createChecksum } from "../files/checksum.ts";
 import { isManifestArchive, MANIFEST_NAME, type ManifestArchive } from "../files/manifest.ts";
 import { PARTIAL_PREFIX } from "../files/names.ts";
 import { sniffArchive } from "./archive/sniff.ts";
-import { manifestBytes, type ManifestDraft } from "./manifest.ts";
+import { draftName, manifestBytes, type ManifestDraft } from "./manifest.ts";
 import type { DownloadResultsOptions } from "./options.ts";
 import type { DownloadProgress } from "./pipeline.ts";
 import { probeObject, resultsUrl } from "./source/mod.ts";
@@ -175,7 +175,7 @@ async function download(
   await Deno.remove(metaPath).catch(() => {});
   const mtimeMs = (await Deno.stat(target)).mtime?.getTime() ?? 0;
   const manifest = manifestBytes(ctx, {
-    ...draft,
+    jobtaskName: await draftName(draft),
     unpacked: false,
     archive: { ...archive, size },
     files: [{ path: name, size, crc32: checksum.digest(), mtimeMs }],

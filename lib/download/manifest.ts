@@ -9,8 +9,24 @@ import type { ManifestArchive, ManifestFile, ResultsManifest } from "../files/ma
 
 /** What the caller knows of the manifest before the download. */
 export interface ManifestDraft {
-  /** The jobtask's name, when known. */
-  jobtaskName: string | null;
+  /**
+   * The jobtask's name, `null` when unknown, or how to look it up once the
+   * download has succeeded (so that a failing download costs no extra call).
+   */
+  jobtaskName: string | null | (() => Promise<string | null>);
+}
+
+/**
+ * The draft's jobtask name, looked up now if it is a function.
+ *
+ * @example
+ * ```ts
+ * import { draftName } from "./manifest.ts";
+ * if (await draftName({ jobtaskName: () => Promise.resolve("a:1") }) !== "a:1") throw new Error();
+ * ```
+ */
+export async function draftName(draft: ManifestDraft): Promise<string | null> {
+  return typeof draft.jobtaskName === "function" ? await draft.jobtaskName() : draft.jobtaskName;
 }
 
 /**
@@ -30,7 +46,12 @@ export interface ManifestDraft {
  */
 export function manifestBytes(
   ctx: JobtaskContext,
-  fields: ManifestDraft & { unpacked: boolean; archive: ManifestArchive; files: ManifestFile[] },
+  fields: {
+    jobtaskName: string | null;
+    unpacked: boolean;
+    archive: ManifestArchive;
+    files: ManifestFile[];
+  },
 ): Uint8Array {
   const manifest: ResultsManifest = {
     manifest: "up42-jobtask-results",

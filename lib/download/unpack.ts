@@ -10,7 +10,7 @@
 import type { JobtaskContext } from "../client/types.ts";
 import { MANIFEST_NAME, type ManifestFile } from "../files/manifest.ts";
 import { DEFAULT_LIMITS } from "./archive/mod.ts";
-import { manifestBytes, type ManifestDraft } from "./manifest.ts";
+import { draftName, manifestBytes, type ManifestDraft } from "./manifest.ts";
 import type { DownloadResultsOptions } from "./options.ts";
 import { type DownloadProgress, resultEntries } from "./pipeline.ts";
 import { createStaging, IncompleteMoveError } from "./sink/staging.ts";
@@ -77,7 +77,8 @@ export async function unpackResults(
       source?.googHash ?? null,
       source?.etag ?? null,
     );
-    const manifest = manifestBytes(ctx, { ...draft, unpacked: true, archive, files: records });
+    const jobtaskName = await draftName(draft);
+    const manifest = manifestBytes(ctx, { jobtaskName, unpacked: true, archive, files: records });
     let sent = false;
     await staging.writeFile(
       MANIFEST_NAME,
