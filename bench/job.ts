@@ -91,6 +91,8 @@ function limit(bytes: number): TransformStream<Uint8Array, Uint8Array> {
 interface Run {
   seconds: number;
   rssMb: number;
+  /** User and system CPU time, in seconds. */
+  cpu: number;
 }
 
 async function timed(cmd: string[], env?: Record<string, string>): Promise<Run> {
@@ -103,9 +105,12 @@ async function timed(cmd: string[], env?: Record<string, string>): Promise<Run> 
   if (!out.success) throw new Error(`${cmd.join(" ")} failed: ${text.slice(-800)}`);
   const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)/.exec(text)!;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text)!;
+  const user = /User time \(seconds\): ([\d.]+)/.exec(text)!;
+  const system = /System time \(seconds\): ([\d.]+)/.exec(text)!;
   return {
     seconds: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
     rssMb: Number(rss[1]) / 1024,
+    cpu: Number(user[1]) + Number(system[1]),
   };
 }
 
@@ -228,7 +233,11 @@ async function bench(): Promise<void> {
           let row = rows.find((x) => x.label === c.label);
           if (!row) rows.push(row = { label: c.label, runs: [] });
           row.runs.push(run);
-          console.error(`${c.label}: ${run.seconds.toFixed(2)} s, ${run.rssMb.toFixed(0)} MB`);
+          console.error(
+            `${c.label}: ${run.seconds.toFixed(2)} s, ${run.rssMb.toFixed(0)} MB, cpu ${
+              run.cpu.toFixed(2)
+            } s`,
+          );
         }
       }
       // Up to date: the folder of a finished download, probed again.
@@ -250,15 +259,22 @@ async function bench(): Promise<void> {
   console.log(
     `\n### A job of ${JOBTASKS} jobtasks × ${MB} MB .tgz (loopback, incompressible; medians of ${RUNS})\n`,
   );
-  console.log("| command | wall time | peak RSS | one after another ÷ this |");
-  console.log("|---|---|---|---|");
+  console.log(
+    "| command | wall time | CPU (user + sys) | peak RSS | one after another ÷ this |",
+  );
+  console.log("|---|---|---|---|---|");
   for (const { label, runs } of rows) {
     const t = median(runs.map((r) => r.seconds));
+    const cpu = median(runs.map((r) => r.cpu));
     const rss = median(runs.map((r) => r.rssMb));
     console.log(
-      `| ${label} | ${t.toFixed(2)} s | ${rss.toFixed(0)} MB | ${(sequential / t).toFixed(2)} |`,
+      `| ${label} | ${t.toFixed(2)} s | ${cpu.toFixed(2)} s | ${rss.toFixed(0)} MB | ${
+        (sequential / t).toFixed(2)
+      } |`,
     );
   }
+  const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "")).split(" ")[0];
+  console.log(`\nLoad average at the end: ${load} on ${navigator.hardwareConcurrency} cores.`);
   const four = rows[2].runs;
   const t4 = median(four.map((r) => r.seconds));
   const rss4 = Math.max(...four.map((r) => r.rssMb));
