@@ -152,3 +152,33 @@ export function checkFeatureCollection(fc: FeatureCollection, what: string): voi
     }
   });
 }
+
+/**
+ * The [west, south, east, north] of a geometry's positions, or undefined
+ * for an empty or null geometry. Call it on checked geometries only.
+ *
+ * @example
+ * ```ts
+ * import { geometryBounds } from "./geojson.ts";
+ * const b = geometryBounds({ type: "LineString", coordinates: [[1, 2], [3, 0]] });
+ * if (b?.join() !== "1,0,3,2") throw new Error();
+ * ```
+ */
+export function geometryBounds(geometry: unknown): [number, number, number, number] | undefined {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  const visit = (c: any) => {
+    if (typeof c[0] === "number") {
+      if (c[0] < w) w = c[0];
+      if (c[0] > e) e = c[0];
+      if (c[1] < s) s = c[1];
+      if (c[1] > n) n = c[1];
+    } else for (const x of c) visit(x);
+  };
+  const walk = (g: any) => {
+    if (!g) return;
+    if (g.type === "GeometryCollection") { for (const x of g.geometries) walk(x); }
+    else visit(g.coordinates);
+  };
+  walk(geometry);
+  return w <= e ? [w, s, e, n] : undefined;
+}

@@ -60,7 +60,8 @@ export async function listFiles(inputs: MapInput[]): Promise<MapFiles> {
 }
 
 /**
- * The features of the results: the first `.geojson` file, else `data.json`.
+ * The features among `files`: the first `.geojson` file, else the first
+ * `data.json`, with the file's name; undefined when there is neither.
  *
  * @example
  * ```ts
@@ -68,30 +69,27 @@ export async function listFiles(inputs: MapInput[]): Promise<MapFiles> {
  * const fc = { type: "FeatureCollection", features: [] };
  * const bytes = new TextEncoder().encode(JSON.stringify(fc));
  * const read = await readFeatures({ named: [{ name: "data.json", bytes }], paths: [] }, "memory");
- * if (read.features.length !== 0) throw new Error();
+ * if (read?.collection.features.length !== 0 || read.from !== "data.json") throw new Error();
  * ```
  */
-export async function readFeatures(files: MapFiles, where: string): Promise<FeatureCollection> {
+export async function readFeatures(
+  files: MapFiles,
+  where: string,
+): Promise<{ collection: FeatureCollection; from: string } | undefined> {
   const all = [...files.paths, ...files.named.map((n) => n.name)];
   const pick = all.find((n) => /\.geojson$/i.test(n)) ??
     all.find((n) => basename(n).toLowerCase() === "data.json");
-  if (!pick) {
-    throw new MapError({
-      subject: where,
-      problem: "holds no FeatureCollection (looked for a .geojson file, then data.json)",
-      fix: "pass featureCollection or the results folder",
-    });
-  }
+  if (!pick) return undefined;
   const named = files.named.find((n) => n.name === pick);
   try {
     const text = named ? new TextDecoder().decode(named.bytes) : await Deno.readTextFile(pick);
-    return toFeatureCollection(JSON.parse(text), pick);
+    return { collection: toFeatureCollection(JSON.parse(text), pick), from: pick };
   } catch (e) {
     if (e instanceof Up42Error) throw e;
     throw new MapError({
       subject: pick,
       problem: `cannot be read as GeoJSON (${errorLine(e)})`,
-      fix: "pass a valid GeoJSON file",
+      fix: `pass a valid GeoJSON file (reading the features of ${where})`,
     }, { cause: e });
   }
 }

@@ -1,12 +1,15 @@
 /**
  * A self-contained Leaflet map of job task results, like the Python SDK's
  * `map_results`: the results' features with their properties, an optional
- * AOI in red, and each result GeoTIFF reprojected to Web Mercator as an image
- * overlay. The page inlines Leaflet and the images, so it opens from disk with
- * no network but the base-map tiles.
+ * AOI in red, each result GeoTIFF reprojected to Web Mercator as an image
+ * overlay, and optionally the scenes' quicklooks over their footprints. The
+ * page inlines Leaflet, its libraries and the images, so it opens from disk
+ * with no network but the base-map tiles.
  *
  * Inputs are paths or `{ name, bytes }`, so a process without file system
  * access (an edge function) can build a map from results it holds in memory.
+ * A job folder (`project_{p}/job_{j}/` with `jobtask_{t}/` folders) or several
+ * result folders give one group of layers per jobtask (see jobtasks.ts).
  *
  * @module
  */
@@ -15,16 +18,27 @@ import { writeFileAtomic } from "../files/atomic_write.ts";
 import { checkBands } from "../raster/options.ts";
 import type { RasterLimits } from "../raster/limits.ts";
 import type { Stretch } from "../raster/stretch.ts";
-import { checkFeatureCollection, type FeatureCollection, toFeatureCollection } from "./geojson.ts";
+import { encodeFeatures } from "./encode.ts";
+import {
+  checkFeatureCollection,
+  type FeatureCollection,
+  geometryBounds,
+  toFeatureCollection,
+} from "./geojson.ts";
+import { groupJobtasks, type JobtaskGroup } from "./jobtasks.ts";
 import { listFiles, type MapInput, readFeatures } from "./inputs.ts";
 import { type Overlay, overlay } from "./overlay.ts";
-import { buildPage } from "./page.ts";
+import { buildPage, type LatLngBounds, type PageFeatures, type PageLayer } from "./page.ts";
+import { featureIdentifiers, isQuicklookName, quicklookIds, quicklookUrl } from "./quicklooks.ts";
 
 /** Options of {@linkcode mapResults}. */
 export interface MapResultsOptions {
-  /** Result files or folders (walked), or `{ name, bytes }`: what `downloadResults` or `readResults` return. */
+  /**
+   * Result files or folders (walked), or `{ name, bytes }`: what
+   * `downloadResults` or `readResults` return, or a job's folder.
+   */
   filepaths?: MapInput[] | MapInput;
-  /** The features to show; default read from the first `.geojson`, else `data.json`, in `filepaths`. */
+  /** The features to show; default read from each jobtask's first `.geojson`, else `data.json`. */
   featureCollection?: unknown;
   /** Rasters to show besides those found in `filepaths`. */
   images?: MapInput[];
@@ -32,7 +46,7 @@ export interface MapResultsOptions {
   plotFileFormat?: string[];
   /** 1-based bands, one (grey or `cmap`) or three; default [1, 2, 3] ([1] for files with fewer bands). */
   bands?: number[];
-  /** Colour map for one band; default "gray". */
+  /** Colour map for one band; default "gray". Such rasters get a legend. */
   cmap?: string;
   /** Contrast stretch; default "auto". */
   stretch?: Stretch;
@@ -42,6 +56,15 @@ export interface MapResultsOptions {
   showImages?: boolean;
   /** Draw the features; default true. */
   showFeatures?: boolean;
+  /**
+   * Draw quicklooks over their scenes' footprints: `true` for the
+   * `quicklook_{id}.{ext}` files in `filepaths` (what `downloadQuicklooks`
+   * writes), or the quicklook files or folders themselves. A quicklook is
+   * matched to the feature whose `id`, `uid`, `sceneId`,
+   * `identification.externalId` or `archive.filename` (without extension) is
+   * its id. Default false.
+   */
+  quicklooks?: boolean | MapInput[];
   /** Property naming each feature's layer ("Feature {i} - {value}"); default "uid". */
   nameColumn?: string;
   /** Above this many features they share one layer "Features"; default 20. */
@@ -58,26 +81,103 @@ export interface MapResultsOptions {
   limits?: Partial<RasterLimits>;
 }
 
+/** What the map shows of one jobtask (or result folder). */
+export interface MapJobtask {
+  /** Its id, when its folder is `jobtask_{id}`. */
+  id?: string;
+  /** Its name in the layer control. */
+  name: string;
+  /** Features drawn. */
+  features: number;
+  /** The file they were read from. */
+  featuresFrom?: string;
+  /** File names of its rasters drawn. */
+  images: string[];
+  /** Ids of its quicklooks drawn. */
+  quicklooks: string[];
+}
+
 /** A built map: plain data. */
 export interface MapResult {
   /** The self-contained HTML page. */
   html: string;
   /** Absolute path written, when `saveHtml` was given. */
   path?: string;
-  /** Features in the page. */
+  /** Features in the page (the AOI aside). */
   features: number;
   /** The embedded images: name, size in pixels and PNG bytes. */
   images: { name: string; width: number; height: number; pngBytes: number }[];
+  /** Per jobtask (or result folder): what the map shows of it. */
+  jobtasks: MapJobtask[];
+  /** Every quicklook considered, and whether a feature's footprint carries it. */
+  quicklooks: { name: string; id: string; drawn: boolean }[];
 }
 
 function inputName(input: MapInput): string {
   return typeof input === "string" ? input : input.name;
 }
 
+const text = (v: unknown) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v));
+
+function latLngBounds(features: { geometry: unknown }[]): LatLngBounds | undefined {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  for (const f of features) {
+    const b = geometryBounds(f.geometry);
+    if (!b) continue;
+    w = Math.min(w, b[0]), s = Math.min(s, b[1]), e = Math.max(e, b[2]), n = Math.max(n, b[3]);
+  }
+  return w <= e ? [[s, w], [n, e]] : undefined;
+}
+
+async function featureLayer(
+  name: string,
+  features: FeatureCollection["features"],
+  style: "results" | "aoi",
+): Promise<PageFeatures> {
+  const bounds = latLngBounds(features);
+  return {
+    kind: "features",
+    name,
+    style,
+    ...(bounds ? { bounds } : {}),
+    ...await encodeFeatures(features),
+  };
+}
+
+interface Quicklook {
+  name: string;
+  id: string;
+  bytes: () => Promise<Uint8Array>;
+}
+
+async function quicklookInputs(
+  option: boolean | MapInput[] | undefined,
+  found: { paths: string[]; named: { name: string; bytes: Uint8Array }[] },
+): Promise<Quicklook[]> {
+  if (!option) return [];
+  const files = option === true ? found : await listFiles(option);
+  const out: Quicklook[] = [];
+  for (const path of files.paths.filter(isQuicklookName)) {
+    out.push({ name: path, id: quicklookIds(path)[0], bytes: () => Deno.readFile(path) });
+  }
+  for (const file of files.named.filter((f) => isQuicklookName(f.name))) {
+    out.push({
+      name: file.name,
+      id: quicklookIds(file.name)[0],
+      bytes: () => Promise.resolve(file.bytes),
+    });
+  }
+  return out;
+}
+
 /**
  * Builds the map page and, with `saveHtml`, writes it. All features are
- * drawn (on a canvas, so thousands stay smooth); up to `groupFeaturesAbove`
- * features each get a layer, more share one layer "Features".
+ * drawn on one canvas that redraws only what is in view, so 100,000 stay
+ * smooth to pan and zoom. For one jobtask, up to `groupFeaturesAbove`
+ * features each get a layer and more share one layer "Features"; for a job
+ * folder or several result folders, each jobtask's features are one layer
+ * named after the jobtask, with its rasters and quicklooks listed under it.
+ * `jobtasks` in the result says what was drawn for each, and from which file.
  *
  * @example
  * ```ts
@@ -104,65 +204,152 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     ? options.filepaths
     : [options.filepaths];
   const files = await listFiles(inputs);
+  const groups: JobtaskGroup[] = await groupJobtasks(inputs, files);
   const names = inputs.map(inputName);
   const where = names.length
     ? names.slice(0, 3).join(", ") + (names.length > 3 ? ", …" : "")
     : "the empty filepaths";
-  let collection: FeatureCollection | null = null;
-  if (options.featureCollection !== undefined) {
-    collection = toFeatureCollection(options.featureCollection, "featureCollection");
-  } else if (showFeatures) {
-    collection = await readFeatures(files, where);
+
+  // Features: given, or each group's own.
+  const group = (name: string): JobtaskGroup => ({ name, paths: [], named: [] });
+  const given = options.featureCollection === undefined
+    ? undefined
+    : toFeatureCollection(options.featureCollection, "featureCollection");
+  if (given && groups.length !== 1) groups.unshift(group(groups.length ? "Features" : "results"));
+  if (!groups.length && options.images?.length) groups.push(group("results"));
+  const collections: (FeatureCollection | null)[] = groups.map(() => null);
+  const sources: (string | undefined)[] = groups.map(() => undefined);
+  if (given) collections[0] = given;
+  else if (showFeatures) {
+    for (const [i, g] of groups.entries()) {
+      const read = await readFeatures(g, where);
+      if (read) [collections[i], sources[i]] = [read.collection, read.from];
+    }
+    if (!collections.some(Boolean)) {
+      throw new MapError({
+        subject: where,
+        problem: "holds no FeatureCollection (looked for a .geojson file, then data.json)",
+        fix: "pass featureCollection or the results folder",
+      });
+    }
   }
-  if (collection) checkFeatureCollection(collection, "feature");
+  collections.forEach((c) => c && checkFeatureCollection(c, "feature"));
   const aoi = options.aoi === undefined ? null : toFeatureCollection(options.aoi, "aoi");
   if (aoi) checkFeatureCollection(aoi, "aoi feature");
 
-  const images: Overlay[] = [];
+  // Rasters of each group; extra images go with the first.
+  const overlays: Overlay[][] = groups.map(() => []);
   if (options.showImages ?? true) {
     const formats = (options.plotFileFormat ?? [".tif", ".tiff"])
       .map((f) => (f.startsWith(".") ? f : `.${f}`).toLowerCase());
     const accept = (n: string) => formats.some((f) => n.toLowerCase().endsWith(f));
-    const rasters: MapInput[] = [
-      ...files.paths.filter(accept),
-      ...files.named.filter((n) => accept(n.name)),
-      ...(options.images ?? []),
-    ];
-    for (const source of rasters) {
-      images.push(
-        await overlay(source, inputName(source), {
-          bands: options.bands,
-          cmap: options.cmap,
-          stretch: options.stretch,
-          maxImagePixels: max,
-          resampling: options.resampling,
-          limits: options.limits,
-        }),
-      );
+    for (const [i, g] of groups.entries()) {
+      const rasters: MapInput[] = [
+        ...g.paths.filter(accept),
+        ...g.named.filter((n) => accept(n.name)),
+        ...(i === 0 ? options.images ?? [] : []),
+      ];
+      for (const source of rasters) {
+        overlays[i].push(
+          await overlay(source, inputName(source), {
+            bands: options.bands,
+            cmap: options.cmap,
+            stretch: options.stretch,
+            maxImagePixels: max,
+            resampling: options.resampling,
+            limits: options.limits,
+          }),
+        );
+      }
     }
   }
-  const html = buildPage({
-    title: options.title ?? "UP42 results map",
-    images: images.map((i) => i.image),
-    features: showFeatures ? collection : null,
-    aoi,
-    nameColumn: options.nameColumn ?? "uid",
-    groupAbove: options.groupFeaturesAbove ?? 20,
-  });
+
+  // Quicklooks over the footprints of the features they belong to.
+  const quicklooks = await quicklookInputs(options.quicklooks, files);
+  const drawnQuicklooks: { id: string; url: string; bounds: LatLngBounds }[][] = groups.map(
+    () => [],
+  );
+  const quicklookReport: MapResult["quicklooks"] = [];
+  for (const q of quicklooks) {
+    const ids = quicklookIds(q.name);
+    let at: [number, FeatureCollection["features"][number]] | undefined;
+    for (const [i, c] of collections.entries()) {
+      const f = c?.features.find((f) => featureIdentifiers(f as any).some((x) => ids.includes(x)));
+      if (f) {
+        at = [i, f];
+        break;
+      }
+    }
+    const bounds = at && latLngBounds([at[1]]);
+    const url = bounds && quicklookUrl(await q.bytes());
+    if (at && bounds && url) drawnQuicklooks[at[0]].push({ id: q.id, url, bounds });
+    quicklookReport.push({ name: q.name, id: q.id, drawn: Boolean(at && bounds && url) });
+  }
+
+  // The layers: flat for one jobtask, a heading per jobtask for several.
+  const layers: PageLayer[] = [];
+  const nameColumn = options.nameColumn ?? "uid";
+  const groupAbove = options.groupFeaturesAbove ?? 20;
+  const several = groups.length > 1;
+  for (const [i, g] of groups.entries()) {
+    const features = showFeatures ? collections[i]?.features ?? [] : [];
+    const members: PageLayer[] = [
+      ...overlays[i].map((o) => ({ ...o.image, indent: several })),
+      ...drawnQuicklooks[i].map((q) => ({
+        kind: "quicklook" as const,
+        name: `Quicklook - ${q.id}`,
+        url: q.url,
+        bounds: q.bounds,
+        indent: several,
+      })),
+    ];
+    if (several) {
+      layers.push(
+        features.length
+          ? { ...await featureLayer(g.name, features, "results"), heading: true }
+          : { kind: "group", name: g.name, heading: true },
+      );
+      layers.push(...members);
+    } else {
+      layers.push(...members);
+      if (features.length > groupAbove) {
+        layers.push(await featureLayer("Features", features, "results"));
+      } else {
+        for (const [k, f] of features.entries()) {
+          const value = (f.properties as Record<string, unknown> | null | undefined)?.[nameColumn];
+          const label = value === undefined || value === null ? "" : ` - ${text(value)}`;
+          layers.push(await featureLayer(`Feature ${k}${label}`, [f], "results"));
+        }
+      }
+    }
+  }
+  if (aoi) layers.push(await featureLayer("AOI", aoi.features, "aoi"));
+
+  const html = buildPage({ title: options.title ?? "UP42 results map", layers });
   const path = options.saveHtml
     ? await writeFileAtomic(options.saveHtml, new TextEncoder().encode(html), {
       setting: "saveHtml",
     })
     : undefined;
+  const counts = groups.map((_, i) => (showFeatures ? collections[i]?.features.length ?? 0 : 0));
   return {
     html,
     ...(path ? { path } : {}),
-    features: showFeatures ? collection?.features.length ?? 0 : 0,
-    images: images.map(({ image, width, height, pngBytes }) => ({
-      name: image.name,
+    features: counts.reduce((a, b) => a + b, 0),
+    images: overlays.flat().map(({ file, width, height, pngBytes }) => ({
+      name: file,
       width,
       height,
       pngBytes,
     })),
+    jobtasks: groups.map((g, i) => ({
+      ...(g.id ? { id: g.id } : {}),
+      name: g.name,
+      features: counts[i],
+      ...(sources[i] ? { featuresFrom: sources[i] } : {}),
+      images: overlays[i].map((o) => o.file),
+      quicklooks: drawnQuicklooks[i].map((q) => q.id),
+    })),
+    quicklooks: quicklookReport,
   };
 }

@@ -12,6 +12,7 @@ import type { RasterSource } from "../raster/source.ts";
 import type { RasterLimits } from "../raster/limits.ts";
 import type { Stretch } from "../raster/stretch.ts";
 import { mercatorToLonLat, transformer } from "./crs.ts";
+import { legendFor } from "./legend.ts";
 import type { PageImage } from "./page.ts";
 import { warpToMercator } from "./warp.ts";
 
@@ -35,6 +36,8 @@ export interface OverlayOptions {
 export interface Overlay {
   /** What the page draws. */
   image: PageImage;
+  /** The raster's file name. */
+  file: string;
   /** Width of the embedded image. */
   width: number;
   /** Height of the embedded image. */
@@ -52,7 +55,7 @@ export interface Overlay {
  * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
  * const bytes = await writeGeoTiff({ width: 8, height: 8, bands: [new Uint8Array(64).fill(50)], epsg: 4326, origin: [13, 52], pixelSize: [0.001, 0.001] });
  * const o = await overlay({ name: "a.tif", bytes }, "a.tif", { maxImagePixels: 64 });
- * if (!o.image.url.startsWith("data:image/png;base64,")) throw new Error();
+ * if (!o.image.url.startsWith("data:image/png;base64,") || !o.image.legend) throw new Error();
  * ```
  */
 export async function overlay(
@@ -91,12 +94,16 @@ export async function overlay(
   const png = encodePalettePng(warped);
   const [west, south] = mercatorToLonLat(warped.bounds[0], warped.bounds[1]);
   const [east, north] = mercatorToLonLat(warped.bounds[2], warped.bounds[3]);
+  const file = basename(name);
   return {
     image: {
-      name: basename(name),
+      kind: "image",
+      name: `Image - ${file}`,
       url: `data:image/png;base64,${png.toBase64()}`,
       bounds: [[south, west], [north, east]],
+      ...(raster.range ? { legend: legendFor(file, o.cmap ?? "gray", raster.range) } : {}),
     },
+    file,
     width: warped.width,
     height: warped.height,
     pngBytes: png.length,

@@ -1,8 +1,9 @@
 /**
- * The self-contained HTML page of a results map: Leaflet's CSS and JS
- * inlined (bundled as text imports, so building a page reads no file), the
- * map's data as inert JSON, and a page script that builds every popup with
- * DOM text nodes, so untrusted property values can never become markup.
+ * The self-contained HTML page of a results map: Leaflet's CSS and JS and
+ * the page's other libraries inlined (bundled as text imports, so building a
+ * page reads no file), the map's data as inert JSON, and a page script that
+ * builds every popup with DOM text nodes, so untrusted property values can
+ * never become markup.
  *
  * @module
  */
@@ -10,32 +11,73 @@
 import leafletCss from "leaflet/dist/leaflet.css" with { type: "text" };
 import leafletJs from "leaflet/dist/leaflet.js" with { type: "text" };
 import { escapeHtml } from "../internal/html.ts";
+import type { EncodedFeatures } from "./encode.ts";
+import featuresScript from "./page_features.js" with { type: "text" };
 import pageScript from "./page_script.js" with { type: "text" };
+import { vendorScript } from "./vendor.ts";
 
-/** One image overlay, already in Web Mercator, as the page receives it. */
-export interface PageImage {
-  /** Layer name, e.g. the file name. */
+/** [[south, west], [north, east]] in degrees. */
+export type LatLngBounds = [[number, number], [number, number]];
+
+/** A colour bar with value labels, for a single-band raster drawn with a colour map. */
+export interface PageLegend {
+  /** Heading, e.g. the file name and colour map. */
+  title: string;
+  /** CSS colours from the low to the high end. */
+  colors: string[];
+  /** Labels spread evenly under the bar, low to high. */
+  labels: string[];
+}
+
+/** What every layer entry of the page has. */
+interface PageLayerBase {
+  /** Name in the layer control. */
   name: string;
-  /** A `data:image/png;base64,...` URL. */
+  /** Shown under the heading before it in the layer control. */
+  indent?: boolean;
+  /** A group's heading in the layer control. */
+  heading?: boolean;
+  /** In the layer control but not drawn until chosen. */
+  hidden?: boolean;
+  /** Where it lies, for the initial view. */
+  bounds?: LatLngBounds;
+}
+
+/** An image drawn at its bounds: a result raster in Web Mercator, or a quicklook. */
+export interface PageImage extends PageLayerBase {
+  /** "image" for results, "quicklook" for quicklooks. */
+  kind: "image" | "quicklook";
+  /** A `data:image/...;base64,...` URL. */
   url: string;
   /** [[south, west], [north, east]] in degrees. */
-  bounds: [[number, number], [number, number]];
+  bounds: LatLngBounds;
+  /** Its legend, if any. */
+  legend?: PageLegend;
 }
+
+/** Features drawn on the page's feature canvas. */
+export interface PageFeatures extends PageLayerBase, EncodedFeatures {
+  /** "features". */
+  kind: "features";
+  /** "results" (blue, with popups) or "aoi" (red outline). */
+  style: "results" | "aoi";
+}
+
+/** A heading with no drawing of its own: it shows and hides the layers under it. */
+export interface PageGroup extends PageLayerBase {
+  /** "group". */
+  kind: "group";
+}
+
+/** One entry of the layer control. */
+export type PageLayer = PageImage | PageFeatures | PageGroup;
 
 /** Everything the page draws. */
 export interface PageData {
   /** Page title. */
   title: string;
-  /** Image overlays, drawn in order. */
-  images: PageImage[];
-  /** Result features, or null when not shown. */
-  features: { type: "FeatureCollection"; features: unknown[] } | null;
-  /** The AOI, outlined in red, or null. */
-  aoi: { type: "FeatureCollection"; features: unknown[] } | null;
-  /** Property naming each feature's layer. */
-  nameColumn: string;
-  /** Above this many features they share one layer "Features". */
-  groupAbove: number;
+  /** Layers in drawing and layer-control order. */
+  layers: PageLayer[];
 }
 
 function svgUrl(svg: string): string {
@@ -103,7 +145,23 @@ const PAGE_CSS = `html, body, #map { height: 100%; margin: 0; }
   min-width: 13em; text-align: right; }
 .up42-minimap { width: 150px; height: 150px; border: 2px solid rgba(0,0,0,.2);
   border-radius: 4px; }
-.up42-fullscreen { cursor: pointer; background: #fff ${FULLSCREEN_ICON} center no-repeat; }`;
+.up42-fullscreen { cursor: pointer; background: #fff ${FULLSCREEN_ICON} center no-repeat; }
+.up42-features { pointer-events: none; }
+.up42-over-feature { cursor: pointer; }
+.leaflet-control-layers label.up42-heading { font-weight: 600; margin-top: 4px; }
+.leaflet-control-layers label.up42-indent { padding-left: 16px; }
+.up42-legend { background: rgba(255,255,255,.9); padding: 6px 8px; border-radius: 4px;
+  font: 11px/1.4 system-ui, sans-serif; box-shadow: 0 1px 5px rgba(0,0,0,.4); }
+.up42-legend-item + .up42-legend-item { margin-top: 6px; }
+.up42-legend-title { font-weight: 600; max-width: 220px; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
+.up42-legend-bar { width: 200px; height: 10px; border: 1px solid #888; margin: 2px 0; }
+.up42-legend-labels { display: flex; justify-content: space-between; width: 202px; }
+.up42-notice { position: absolute; z-index: 1000; top: 10px; left: 50%; transform: translateX(-50%);
+  max-width: calc(100% - 380px); padding: 4px 10px; border-radius: 4px;
+  background: rgba(255,248,220,.95); border: 1px solid #c9a227; color: #333;
+  font: 12px/1.4 system-ui, sans-serif; pointer-events: none; }
+.up42-notice[hidden] { display: none; }`;
 
 /**
  * The complete HTML page of a map.
@@ -111,7 +169,7 @@ const PAGE_CSS = `html, body, #map { height: 100%; margin: 0; }
  * @example
  * ```ts
  * import { buildPage } from "./page.ts";
- * const html = buildPage({ title: "Map", images: [], features: null, aoi: null, nameColumn: "uid", groupAbove: 20 });
+ * const html = buildPage({ title: "Map", layers: [] });
  * if (!html.startsWith("<!DOCTYPE html>")) throw new Error();
  * ```
  */
@@ -130,7 +188,12 @@ export function buildPage(data: PageData): string {
 <div id="map"></div>
 <script type="application/json" id="up42-map-data">${scriptJson(data)}</script>
 <script>${LEAFLET_JS}</script>
-<script>${pageScript}</script>
+<script>(() => {
+"use strict";
+${vendorScript()}
+${featuresScript}
+${pageScript}
+})();</script>
 </body>
 </html>
 `;

@@ -1,141 +1,216 @@
-// The map page's script, run in the browser after Leaflet. It reads the
-// map's data from the inert JSON element #up42-map-data and builds the map.
-// Everything that comes from results (names, properties) reaches the page as
-// text nodes or through `escape`, never as markup. Its one documented global
-// is `up42Map`, the Leaflet map, for people who script the page.
-(function (L, data, win) {
-  "use strict";
-  const doc = win.document;
-  const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  // Any JSON value as one line of text: objects as JSON, never through their own toString.
-  const text = (v) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v));
-  const map = L.map(doc.getElementById("map"), { preferCanvas: true });
-  const renderer = L.canvas({ padding: 0.5 });
-  win.up42Map = map;
-  const osmUrl = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-  const osmAttribution =
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
-  const osm = L.tileLayer(osmUrl, { maxZoom: 19, attribution: osmAttribution });
-  const esri = L.tileLayer(
-    "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
-    {
-      maxZoom: 19,
-      attribution: "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, " +
-        "and the GIS User Community",
-    },
-  ).addTo(map);
-  const overlays = {};
-  const bounds = L.latLngBounds([]);
-  const add = (name, layer) => {
-    let key = escape(name);
-    for (let n = 2; key in overlays; n++) key = `${escape(name)} (${n})`;
-    overlays[key] = layer.addTo(map);
-    if (layer.getBounds) {
-      const b = layer.getBounds();
-      if (b.isValid()) bounds.extend(b);
-    }
-  };
-  for (const image of data.images) {
-    add(`Image - ${image.name}`, L.imageOverlay(image.url, image.bounds, { alt: image.name }));
-  }
-  const table = (layer) => {
-    const box = doc.createElement("div");
-    box.className = "up42-popup";
-    const t = doc.createElement("table");
-    t.className = "up42-props";
-    const properties = layer.feature?.properties;
-    if (properties && typeof properties === "object") {
-      for (const [k, v] of Object.entries(properties)) {
-        const row = t.insertRow();
-        const th = doc.createElement("th");
-        th.textContent = k;
-        row.appendChild(th);
-        row.insertCell().textContent = text(v);
-      }
-    }
-    box.appendChild(t);
-    return box;
-  };
-  const options = (style) => ({
-    renderer,
-    style: () => style,
-    pointToLayer: (_, latlng) => L.circleMarker(latlng, { renderer, radius: 6, ...style }),
+// The map page's script, run after Leaflet, the libraries and
+// page_features.js, in one scope of its own. It reads the map's data from the
+// inert JSON element #up42-map-data and builds the map. Everything that comes
+// from results (names, properties, legend labels) reaches the page as text
+// nodes or through `escape`, never as markup. Its one documented global is
+// `up42Map`, the Leaflet map, for people who script the page: its feature
+// layers have `isLoading()`, `getFeatureCount()` and `getBounds()`.
+const data = JSON.parse(document.getElementById("up42-map-data").textContent);
+const doc = document;
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// Any JSON value as one line of text: objects as JSON, never through their own toString.
+const text = (v) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v));
+const map = L.map(doc.getElementById("map"), { preferCanvas: true });
+globalThis.up42Map = map;
+map.createPane("up42Features").style.zIndex = 450;
+const canvas = new FeatureCanvas({ pane: "up42Features" }).addTo(map);
+
+const osmUrl = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+const osmAttribution =
+  '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+const osm = L.tileLayer(osmUrl, { maxZoom: 19, attribution: osmAttribution });
+const esri = L.tileLayer(
+  "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+  {
+    maxZoom: 19,
+    attribution: "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, " +
+      "and the GIS User Community",
+  },
+).addTo(map);
+
+// A short notice instead of a silent grey page when base-map tiles fail.
+const notice = L.DomUtil.create("div", "up42-notice", map.getContainer());
+notice.setAttribute("role", "status");
+notice.hidden = true;
+for (const base of [esri, osm]) {
+  let loaded = 0;
+  base.on("tileload", () => {
+    loaded++;
+    notice.hidden = true;
   });
-  const featureStyle = { color: "#3388ff", weight: 2, fillOpacity: 0.15 };
-  const features = data.features?.features ?? [];
-  if (features.length > data.groupAbove) {
-    add("Features", L.geoJSON(data.features, options(featureStyle)).bindPopup(table));
-  } else {
-    features.forEach((f, i) => {
-      const value = f.properties?.[data.nameColumn];
-      const name = value === undefined || value === null ? "" : ` - ${text(value)}`;
-      add(`Feature ${i}${name}`, L.geoJSON(f, options(featureStyle)).bindPopup(table));
+  base.on("tileerror", () => {
+    if (loaded || !map.hasLayer(base)) return;
+    notice.textContent = "The base map could not be loaded (offline or blocked): " +
+      "the results are drawn without it.";
+    notice.hidden = false;
+  });
+}
+
+const STYLES = {
+  results: {
+    color: "#3388ff",
+    weight: 2,
+    fill: true,
+    fillOpacity: 0.15,
+    radius: 6,
+    interactive: true,
+  },
+  aoi: { color: "red", weight: 3, fill: false, fillOpacity: 0, radius: 6, interactive: false },
+};
+
+// Layers in data order; a layer that is not indented starts a group, and a
+// heading without features of its own shows and hides the layers under it.
+const entries = [];
+const bounds = L.latLngBounds([]);
+const legends = [];
+let heading = null;
+for (const spec of data.layers) {
+  let layer;
+  if (spec.kind === "image" || spec.kind === "quicklook") {
+    layer = L.imageOverlay(spec.url, spec.bounds, { alt: spec.name });
+    if (spec.legend) legends.push({ layer, legend: spec.legend });
+  } else if (spec.kind === "features") {
+    layer = new FeatureSet(spec, canvas, STYLES[spec.style] ?? STYLES.results);
+    L.setOptions(layer, { order: entries.length });
+    layer._loaded.catch((e) => console.error(`${spec.name}: ${e}`));
+  } else if (spec.kind === "group") {
+    layer = L.layerGroup();
+  } else continue;
+  L.setOptions(layer, { up42Indent: !!spec.indent, up42Heading: !!spec.heading });
+  if (!spec.indent) heading = spec.kind === "group" ? layer : null;
+  else if (!spec.hidden) heading?.addLayer(layer);
+  if (!spec.hidden) layer.addTo(map);
+  entries.push([escape(spec.name), layer]);
+  const b = spec.bounds && L.latLngBounds(spec.bounds);
+  if (b?.isValid()) bounds.extend(b);
+}
+
+const table = (properties) => {
+  const box = doc.createElement("div");
+  box.className = "up42-popup";
+  const t = doc.createElement("table");
+  t.className = "up42-props";
+  if (properties && typeof properties === "object") {
+    for (const [k, v] of Object.entries(properties)) {
+      const row = t.insertRow();
+      const th = doc.createElement("th");
+      th.textContent = k;
+      row.appendChild(th);
+      row.insertCell().textContent = text(v);
+    }
+  }
+  box.appendChild(t);
+  return box;
+};
+map.on("click", async (e) => {
+  const hit = canvas.featureAt(e.containerPoint);
+  if (!hit) return;
+  const properties = (await hit[0].properties())[hit[1]];
+  L.popup({ maxWidth: 440 }).setLatLng(e.latlng).setContent(table(properties)).openOn(map);
+});
+let pointer = null;
+map.on("mousemove", (e) => {
+  if (pointer) return;
+  pointer = requestAnimationFrame(() => {
+    pointer = null;
+    map.getContainer().classList.toggle("up42-over-feature", !!canvas.featureAt(e.containerPoint));
+  });
+});
+
+const Layers = L.Control.Layers.extend({
+  _addItem(obj) {
+    const label = L.Control.Layers.prototype._addItem.call(this, obj);
+    if (obj.layer.options.up42Indent) label.classList.add("up42-indent");
+    if (obj.layer.options.up42Heading) label.classList.add("up42-heading");
+    return label;
+  },
+});
+const layers = new Layers({ "Satellite (Esri)": esri, "OpenStreetMap": osm }, {}, {
+  position: "bottomleft",
+  collapsed: entries.length > 4,
+});
+for (const [name, layer] of entries) layers.addOverlay(layer, name);
+layers.addTo(map);
+L.control.scale({ position: "bottomright" }).addTo(map);
+const Position = L.Control.extend({
+  onAdd() {
+    const el = L.DomUtil.create("div", "up42-position");
+    map.on("mousemove", (e) => {
+      el.textContent = `lon ${e.latlng.lng.toFixed(5)}  lat ${e.latlng.lat.toFixed(5)}`;
     });
-  }
-  if (data.aoi) {
-    const aoiStyle = { color: "red", weight: 3, fill: false, interactive: false };
-    add("AOI", L.geoJSON(data.aoi, options(aoiStyle)));
-  }
-  const count = Object.keys(overlays).length;
-  L.control.layers({ "Satellite (Esri)": esri, "OpenStreetMap": osm }, overlays, {
-    position: "bottomleft",
-    collapsed: count > 4,
-  }).addTo(map);
-  L.control.scale({ position: "bottomright" }).addTo(map);
-  const Position = L.Control.extend({
-    onAdd() {
-      const el = L.DomUtil.create("div", "up42-position");
-      map.on("mousemove", (e) => {
-        el.textContent = `lon ${e.latlng.lng.toFixed(5)}  lat ${e.latlng.lat.toFixed(5)}`;
-      });
-      map.on("mouseout", () => el.textContent = "");
-      return el;
-    },
-  });
-  new Position({ position: "bottomright" }).addTo(map);
-  const Fullscreen = L.Control.extend({
-    onAdd() {
-      const bar = L.DomUtil.create("div", "leaflet-bar");
-      const a = L.DomUtil.create("a", "up42-fullscreen", bar);
-      a.href = "#";
-      a.title = "Full screen";
-      a.setAttribute("role", "button");
-      L.DomEvent.disableClickPropagation(bar);
-      L.DomEvent.on(a, "click", (e) => {
-        L.DomEvent.preventDefault(e);
-        if (doc.fullscreenElement) doc.exitFullscreen();
-        else map.getContainer().requestFullscreen?.();
-      });
-      return bar;
-    },
-  });
-  new Fullscreen({ position: "topleft" }).addTo(map);
-  const MiniMap = L.Control.extend({
-    onAdd() {
-      const el = L.DomUtil.create("div", "up42-minimap");
-      L.DomEvent.disableClickPropagation(el);
-      return el;
-    },
-  });
-  const mini = new MiniMap({ position: "topright" }).addTo(map);
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
-  else map.setView([20, 0], 2);
-  const overview = L.map(mini.getContainer(), {
-    attributionControl: false,
-    zoomControl: false,
-    dragging: false,
-    scrollWheelZoom: false,
-    doubleClickZoom: false,
-    boxZoom: false,
-    keyboard: false,
-  });
-  L.tileLayer(osmUrl, { maxZoom: 19 }).addTo(overview);
-  const frame = L.rectangle(map.getBounds(), { color: "#ff7800", weight: 1, interactive: false })
-    .addTo(overview);
-  const sync = () => {
-    overview.setView(map.getCenter(), Math.max(0, map.getZoom() - 5), { animate: false });
-    frame.setBounds(map.getBounds());
-  };
-  map.on("moveend", sync);
-  sync();
-})(L, JSON.parse(document.getElementById("up42-map-data").textContent), window);
+    map.on("mouseout", () => el.textContent = "");
+    return el;
+  },
+});
+new Position({ position: "bottomright" }).addTo(map);
+
+// Legends of single-band rasters drawn with a colour map, while they are shown.
+const Legend = L.Control.extend({
+  onAdd() {
+    this._box = L.DomUtil.create("div", "up42-legend");
+    L.DomEvent.disableClickPropagation(this._box);
+    this.refresh();
+    map.on("layeradd layerremove", () => this.refresh());
+    return this._box;
+  },
+  refresh() {
+    const shown = legends.filter((l) => map.hasLayer(l.layer));
+    this._box.replaceChildren();
+    this._box.hidden = shown.length === 0;
+    for (const { legend } of shown) {
+      const item = L.DomUtil.create("div", "up42-legend-item", this._box);
+      L.DomUtil.create("div", "up42-legend-title", item).textContent = legend.title;
+      const bar = L.DomUtil.create("div", "up42-legend-bar", item);
+      bar.style.background = `linear-gradient(to right, ${legend.colors.join(", ")})`;
+      const labels = L.DomUtil.create("div", "up42-legend-labels", item);
+      for (const label of legend.labels) L.DomUtil.create("span", "", labels).textContent = label;
+    }
+  },
+});
+if (legends.length) new Legend({ position: "bottomright" }).addTo(map);
+
+const Fullscreen = L.Control.extend({
+  onAdd() {
+    const bar = L.DomUtil.create("div", "leaflet-bar");
+    const a = L.DomUtil.create("a", "up42-fullscreen", bar);
+    a.href = "#";
+    a.title = "Full screen";
+    a.setAttribute("role", "button");
+    L.DomEvent.disableClickPropagation(bar);
+    L.DomEvent.on(a, "click", (e) => {
+      L.DomEvent.preventDefault(e);
+      if (doc.fullscreenElement) doc.exitFullscreen();
+      else map.getContainer().requestFullscreen?.();
+    });
+    return bar;
+  },
+});
+new Fullscreen({ position: "topleft" }).addTo(map);
+const MiniMap = L.Control.extend({
+  onAdd() {
+    const el = L.DomUtil.create("div", "up42-minimap");
+    L.DomEvent.disableClickPropagation(el);
+    return el;
+  },
+});
+const mini = new MiniMap({ position: "topright" }).addTo(map);
+if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
+else map.setView([20, 0], 2);
+const overview = L.map(mini.getContainer(), {
+  attributionControl: false,
+  zoomControl: false,
+  dragging: false,
+  scrollWheelZoom: false,
+  doubleClickZoom: false,
+  boxZoom: false,
+  keyboard: false,
+});
+L.tileLayer(osmUrl, { maxZoom: 19 }).addTo(overview);
+const frame = L.rectangle(map.getBounds(), { color: "#ff7800", weight: 1, interactive: false })
+  .addTo(overview);
+const sync = () => {
+  overview.setView(map.getCenter(), Math.max(0, map.getZoom() - 5), { animate: false });
+  frame.setBounds(map.getBounds());
+};
+map.on("moveend", sync);
+sync();
