@@ -158,12 +158,12 @@ async function quicklookInputs(
   const files = option === true ? found : await listFiles(option);
   const out: Quicklook[] = [];
   for (const path of files.paths.filter(isQuicklookName)) {
-    out.push({ name: path, id: quicklookIds(path)[0], bytes: () => Deno.readFile(path) });
+    out.push({ name: path, id: quicklookIds(path).at(-1)!, bytes: () => Deno.readFile(path) });
   }
   for (const file of files.named.filter((f) => isQuicklookName(f.name))) {
     out.push({
       name: file.name,
-      id: quicklookIds(file.name)[0],
+      id: quicklookIds(file.name).at(-1)!,
       bytes: () => Promise.resolve(file.bytes),
     });
   }
@@ -204,7 +204,7 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     ? options.filepaths
     : [options.filepaths];
   const files = await listFiles(inputs);
-  const groups: JobtaskGroup[] = await groupJobtasks(inputs, files);
+  let groups: JobtaskGroup[] = await groupJobtasks(inputs, files);
   const names = inputs.map(inputName);
   const where = names.length
     ? names.slice(0, 3).join(", ") + (names.length > 3 ? ", …" : "")
@@ -217,8 +217,8 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     : toFeatureCollection(options.featureCollection, "featureCollection");
   if (given && groups.length !== 1) groups.unshift(group(groups.length ? "Features" : "results"));
   if (!groups.length && options.images?.length) groups.push(group("results"));
-  const collections: (FeatureCollection | null)[] = groups.map(() => null);
-  const sources: (string | undefined)[] = groups.map(() => undefined);
+  let collections: (FeatureCollection | null)[] = groups.map(() => null);
+  let sources: (string | undefined)[] = groups.map(() => undefined);
   if (given) collections[0] = given;
   else if (showFeatures) {
     for (const [i, g] of groups.entries()) {
@@ -238,7 +238,7 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
   if (aoi) checkFeatureCollection(aoi, "aoi feature");
 
   // Rasters of each group; extra images go with the first.
-  const overlays: Overlay[][] = groups.map(() => []);
+  let overlays: Overlay[][] = groups.map(() => []);
   if (options.showImages ?? true) {
     const formats = (options.plotFileFormat ?? [".tif", ".tiff"])
       .map((f) => (f.startsWith(".") ? f : `.${f}`).toLowerCase());
@@ -266,7 +266,7 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
 
   // Quicklooks over the footprints of the features they belong to.
   const quicklooks = await quicklookInputs(options.quicklooks, files);
-  const drawnQuicklooks: { id: string; url: string; bounds: LatLngBounds }[][] = groups.map(
+  let drawnQuicklooks: { id: string; url: string; bounds: LatLngBounds }[][] = groups.map(
     () => [],
   );
   const quicklookReport: MapResult["quicklooks"] = [];
@@ -286,6 +286,19 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     quicklookReport.push({ name: q.name, id: q.id, drawn: Boolean(at && bounds && url) });
   }
 
+  // Groups with nothing to draw (a job folder's own quicklooks, say) are left out.
+  const keep = groups.map((_, i) =>
+    Boolean(collections[i]?.features.length || overlays[i].length || drawnQuicklooks[i].length)
+  );
+  const kept = <T>(list: T[]) => list.filter((_, i) => keep[i]);
+  [groups, collections, sources, overlays, drawnQuicklooks] = [
+    kept(groups),
+    kept(collections),
+    kept(sources),
+    kept(overlays),
+    kept(drawnQuicklooks),
+  ];
+
   // The layers: flat for one jobtask, a heading per jobtask for several.
   const layers: PageLayer[] = [];
   const nameColumn = options.nameColumn ?? "uid";
@@ -298,6 +311,7 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
       ...drawnQuicklooks[i].map((q) => ({
         kind: "quicklook" as const,
         name: `Quicklook - ${q.id}`,
+        alt: q.id,
         url: q.url,
         bounds: q.bounds,
         indent: several,

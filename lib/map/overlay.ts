@@ -99,6 +99,7 @@ export async function overlay(
     image: {
       kind: "image",
       name: `Image - ${file}`,
+      alt: file,
       url: `data:image/png;base64,${png.toBase64()}`,
       bounds: [[south, west], [north, east]],
       ...(raster.range ? { legend: legendFor(file, o.cmap ?? "gray", raster.range) } : {}),

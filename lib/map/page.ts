@@ -49,6 +49,8 @@ export interface PageImage extends PageLayerBase {
   kind: "image" | "quicklook";
   /** A `data:image/...;base64,...` URL. */
   url: string;
+  /** Text alternative of the image: its file name or quicklook id. */
+  alt: string;
   /** [[south, west], [north, east]] in degrees. */
   bounds: LatLngBounds;
   /** Its legend, if any. */

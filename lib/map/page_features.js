@@ -288,23 +288,31 @@ const FeatureSet = L.Layer.extend({
     }
     return best;
   },
+  // Draws the features in `view` (zoom-0 pixels) at scale `s`, offset by
+  // (ox, oy). The cost in a browser drawing without a GPU is in rasterising
+  // strokes, so the level of detail follows the size on screen: features
+  // under 2 pixels are dots, under 8 pixels filled without an outline, larger
+  // ones filled and outlined; points become squares when very many are shown.
   _draw(ctx, s, ox, oy, view) {
     const g = this._geometry, style = this._style;
     if (!g?.index) return;
     const found = g.index.search(view[0], view[1], view[2], view[3]);
-    const fills = new Path2D(), lines = new Path2D(), points = new Path2D(), dots = new Path2D();
-    const xy = g.xy, radius = style.radius;
+    const outlined = new Path2D(), small = new Path2D(), lines = new Path2D();
+    const points = new Path2D(), dots = new Path2D();
+    const xy = g.xy, radius = style.radius, manyPoints = found.length > 20000;
     for (const n of found) {
       const k = g.ids[n];
       const bx = g.box[k * 4], by = g.box[k * 4 + 1];
       const w = (g.box[k * 4 + 2] - bx) * s, h = (g.box[k * 4 + 3] - by) * s;
-      if (w < 2 && h < 2 && g.partKind[g.featurePart[k]] !== POINT) {
-        dots.rect(bx * s - ox + w / 2 - 1, by * s - oy + h / 2 - 1, 2, 2);
+      const point = g.partKind[g.featurePart[k]] === POINT;
+      if (w < 2 && h < 2 && (!point || manyPoints)) {
+        dots.rect(bx * s - ox + w / 2 - 1.5, by * s - oy + h / 2 - 1.5, 3, 3);
         continue;
       }
+      const detail = style.fill && w < 8 && h < 8 ? small : outlined;
       for (let p = g.featurePart[k]; p < g.featurePart[k + 1]; p++) {
         const kind = g.partKind[p];
-        const path = kind === POLYGON ? fills : lines;
+        const path = kind === POLYGON ? detail : lines;
         for (let r = g.partRing[p]; r < g.partRing[p + 1]; r++) {
           const a = g.ringStart[r], b = g.ringStart[r + 1];
           if (kind === POINT) {
@@ -333,16 +341,19 @@ const FeatureSet = L.Layer.extend({
         }
       }
     }
-    ctx.lineJoin = ctx.lineCap = "round";
+    ctx.lineJoin = "miter";
+    ctx.lineCap = "square";
     ctx.strokeStyle = ctx.fillStyle = style.color;
     ctx.lineWidth = style.weight;
     if (style.fill) {
       ctx.globalAlpha = style.fillOpacity;
-      ctx.fill(fills, "nonzero");
+      ctx.fill(outlined, "nonzero");
       ctx.fill(points);
-    }
+      ctx.globalAlpha = Math.min(1, style.fillOpacity * 4);
+      ctx.fill(small, "nonzero");
+    } else ctx.stroke(small);
     ctx.globalAlpha = 1;
-    ctx.stroke(fills);
+    ctx.stroke(outlined);
     ctx.stroke(lines);
     ctx.stroke(points);
     ctx.fill(dots);
@@ -355,7 +366,7 @@ const FeatureSet = L.Layer.extend({
  */
 // deno-lint-ignore no-unused-vars -- page_script.js, in the same scope, uses it
 const FeatureCanvas = L.Renderer.extend({
-  options: { padding: 0.3 },
+  options: { padding: 0.1 },
   initialize(options) {
     L.Renderer.prototype.initialize.call(this, options);
     this._sets = [];

@@ -67,7 +67,7 @@ let heading = null;
 for (const spec of data.layers) {
   let layer;
   if (spec.kind === "image" || spec.kind === "quicklook") {
-    layer = L.imageOverlay(spec.url, spec.bounds, { alt: spec.name });
+    layer = L.imageOverlay(spec.url, spec.bounds, { alt: spec.alt ?? spec.name });
     if (spec.legend) legends.push({ layer, legend: spec.legend });
   } else if (spec.kind === "features") {
     layer = new FeatureSet(spec, canvas, STYLES[spec.style] ?? STYLES.results);

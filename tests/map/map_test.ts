@@ -12,6 +12,29 @@ import { escapeHtml } from "../../lib/internal/html.ts";
 import { encodePalettePng as toPalettePng, quantize } from "../../lib/image/palette.ts";
 import { warpToMercator } from "../../lib/map/warp.ts";
 import { caught } from "../support/errors.ts";
+import { decode as decodeGeobuf } from "geobuf";
+import Pbf from "pbf";
+import { encodeFeatures } from "../../lib/map/encode.ts";
+import { legendFor } from "../../lib/map/legend.ts";
+import { featureIdentifiers, quicklookIds } from "../../lib/map/quicklooks.ts";
+import { classicScript } from "../../lib/map/vendor.ts";
+import { jobFolder } from "../support/rasters.ts";
+
+/** The data a page draws, from its inert JSON element. */
+function pageData(html: string): any {
+  const m = html.match(/<script type="application\/json" id="up42-map-data">(.*?)<\/script>/s)!;
+  return JSON.parse(m[1]);
+}
+
+async function gunzip(base64: string): Promise<Uint8Array> {
+  const stream = new Blob([Uint8Array.fromBase64(base64)]).stream()
+    .pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function gunzipJson(base64: string): Promise<any> {
+  return JSON.parse(new TextDecoder().decode(await gunzip(base64)));
+}
 
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 
@@ -141,7 +164,8 @@ Deno.test("page: self-contained, data embedded inertly, images inline", async ()
   assert.ok(!/<link[^>]+stylesheet/i.test(m.html), "external stylesheet");
   assert.ok(!m.html.includes("url(images/") && !leafletStyles().includes("url(images/"));
   assert.ok(!m.html.includes(HOSTILE), "hostile value embedded as markup");
-  assert.ok(m.html.includes("\\u003cimg src=x onerror"), "hostile value kept as JSON text");
+  const features = pageData(m.html).layers.filter((l: any) => l.kind === "features");
+  assert.deepEqual((await gunzipJson(features[0].properties))[0].note, HOSTILE);
   assert.deepEqual(scriptJson({ a: "</script>" }), '{"a":"\\u003c/script>"}');
   assert.deepEqual(escapeHtml(`<"&'>`), "&lt;&quot;&amp;&#39;&gt;");
   assert.deepEqual(m.images.length, 1);
@@ -264,4 +288,171 @@ Deno.test("edge: a map is built from bytes with no file system or network permis
   const err = new TextDecoder().decode(out.stderr);
   assert.ok(out.success, err);
   assert.deepEqual(new TextDecoder().decode(out.stdout).trim(), "1 true");
+});
+
+Deno.test("encode: geometries survive geobuf to 1e-6 degrees, properties exactly, odd keys too", async () => {
+  let nested: any = { type: "Point", coordinates: [13.1, 52.1] };
+  for (let i = 0; i < 3; i++) nested = { type: "GeometryCollection", geometries: [nested] };
+  const geometries = [
+    { type: "Point", coordinates: [13.123456789, 52.5] },
+    { type: "MultiPoint", coordinates: [[1, 2], [3, 4]] },
+    { type: "LineString", coordinates: [[0, 0], [1, 1], [2, 0]] },
+    { type: "MultiLineString", coordinates: [[[0, 0], [1, 1]], [[2, 2], [3, 3]]] },
+    {
+      type: "Polygon",
+      coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [1, 2], [2, 2], [1, 1]]],
+    },
+    {
+      type: "MultiPolygon",
+      coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[5, 5], [6, 5], [6, 6], [5, 5]]]],
+    },
+    { type: "Point", coordinates: [1, 2, 300] },
+    nested,
+    null,
+  ];
+  const properties = JSON.parse(
+    '{"__proto__": {"x": 1}, "constructor": "c", "toString": "t", "deep": {"a": [1, {"b": null}]}}',
+  );
+  const features = geometries.map((geometry, i) => ({
+    geometry,
+    properties: i === 0 ? properties : i === 1 ? null : { i },
+  }));
+  const e = await encodeFeatures(features);
+  assert.equal(e.count, geometries.length);
+  const back = decodeGeobuf(new Pbf(await gunzip(e.geometry))) as any;
+  const close = (a: unknown, b: unknown): boolean =>
+    Array.isArray(a)
+      ? Array.isArray(b) && a.length === b.length && a.every((x, i) => close(x, b[i]))
+      : typeof a === "number"
+      ? Math.abs(a - (b as number)) <= 1e-6
+      : a === b;
+  back.features.forEach((f: any, i: number) => {
+    const g: any = geometries[i];
+    if (g === null) return assert.equal(f.geometry, null);
+    assert.equal(f.geometry.type, g.type);
+    if (g.type !== "GeometryCollection") {
+      // A third coordinate anywhere makes geobuf carry one everywhere; the page reads x and y.
+      const xy = (c: any): any => typeof c[0] === "number" ? c.slice(0, 2) : c.map(xy);
+      assert.ok(
+        close(xy(f.geometry.coordinates), xy(g.coordinates)),
+        `${g.type} ${JSON.stringify(f.geometry)}`,
+      );
+    }
+  });
+  const props = await gunzipJson(e.properties);
+  assert.deepEqual(Object.keys(props[0]), ["__proto__", "constructor", "toString", "deep"]);
+  assert.deepEqual(JSON.stringify(props), JSON.stringify(features.map((f) => f.properties)));
+});
+
+Deno.test("job folder: each jobtask's features, rasters and quicklooks, named from its manifest or id", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const job = await jobFolder(dir, "pansharpen:1");
+    const m = await mapResults({ filepaths: job.folder, quicklooks: true });
+    assert.deepEqual(
+      m.jobtasks.map((j) => [j.id, j.name, j.features, j.images, j.quicklooks]),
+      [
+        ["aaaa-1111", "pansharpen:1", 2, ["scene0_0-0.tif"], ["S2_0_1"]],
+        ["bbbb-2222", "bbbb-2222", 2, ["scene1_0-0.tif"], []],
+      ],
+    );
+    assert.ok(m.jobtasks[1].featuresFrom!.endsWith(join("jobtask_bbbb-2222", "data.json")));
+    assert.deepEqual(m.quicklooks.map((q) => [q.id, q.drawn]), [["S2_0_1", true], [
+      "S2_9_9.jpg",
+      false,
+    ]]);
+    assert.equal(m.features, 4);
+    const layers = pageData(m.html).layers;
+    assert.deepEqual(
+      layers.map((l: any) => [l.kind, l.name, !!l.heading, !!l.indent]),
+      [
+        ["features", "pansharpen:1", true, false],
+        ["image", "Image - scene0_0-0.tif", false, true],
+        ["quicklook", "Quicklook - S2_0_1", false, true],
+        ["features", "bbbb-2222", true, false],
+        ["image", "Image - scene1_0-0.tif", false, true],
+      ],
+    );
+    // The quicklook lies on its scene's footprint (the second feature of the first jobtask).
+    assert.deepEqual(layers[2].bounds, [[52.47, 13.3], [52.53, 13.4]]);
+
+    // Several result folders, each a group named after its folder; without quicklooks none drawn.
+    const [a, b] = job.jobtasks.map((t) => join(job.folder, `jobtask_${t}`));
+    const two = await mapResults({ filepaths: [a, b], showImages: false });
+    assert.deepEqual(two.jobtasks.map((j) => [j.name, j.features]), [["pansharpen:1", 2], [
+      "bbbb-2222",
+      2,
+    ]]);
+    assert.deepEqual(two.quicklooks, []);
+    // One jobtask folder alone: the layers of a single jobtask.
+    const one = await mapResults({ filepaths: b, showImages: false });
+    assert.deepEqual(
+      pageData(one.html).layers.map((l: any) => l.name),
+      ["Feature 0 - bbbb-2222-0", "Feature 1 - bbbb-2222-1"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("quicklooks: matched by the ids UP42 results carry", () => {
+  // The identifying fields of the real data.json in the reference material.
+  const real = {
+    properties: {
+      uid: "21ac03b7-1b1e-43c8-b385-56fde04610aa",
+      identification: {
+        externalId: "S2A_MSIL1C_20191220T101431_N0208_R022_T33UUU_20191220T105312",
+      },
+      archive: { filename: "S2A_MSIL1C_20191220T101431_N0208_R022_T33UUU_20191220T105312.SAFE" },
+    },
+  };
+  const ids = featureIdentifiers(real);
+  for (
+    const file of [
+      "quicklook_S2A_MSIL1C_20191220T101431_N0208_R022_T33UUU_20191220T105312.png",
+      "quicklook_S2A_MSIL1C_20191220T101431_N0208_R022_T33UUU_20191220T105312.jpg",
+      "quicklook_21ac03b7-1b1e-43c8-b385-56fde04610aa.jpg",
+    ]
+  ) {
+    assert.ok(quicklookIds(file).some((id) => ids.includes(id)), file);
+  }
+  assert.ok(!quicklookIds("quicklook_S2B_other.png").some((id) => ids.includes(id)));
+  assert.deepEqual(quicklookIds("quicklook_S2B_1.jpg.png"), ["S2B_1.jpg.png", "S2B_1.jpg"]);
+  assert.deepEqual(featureIdentifiers({ properties: { uid: { toString: "x" } } }), []);
+});
+
+Deno.test("legend: a single band with a colour map carries its range; three bands none", async () => {
+  const band = new Uint16Array(64 * 48).map((_, i) => 1000 + (i % 64) * 10);
+  const single = await writeGeoTiff({
+    width: 64,
+    height: 48,
+    bands: [band],
+    epsg: 32633,
+    origin: [385_000, 5_825_000],
+    pixelSize: [100, 100],
+  });
+  const m = await mapResults({
+    images: [{ name: "ndvi.tif", bytes: single }, { name: "rgb.tif", bytes: await tinyTif() }],
+    showFeatures: false,
+    cmap: "viridis",
+    stretch: "minmax",
+  });
+  const [one, three] = pageData(m.html).layers;
+  assert.deepEqual(one.legend.title, "ndvi.tif (viridis)");
+  assert.deepEqual(one.legend.labels, ["≤ 1000", "1158", "1315", "1473", "≥ 1630"]);
+  assert.deepEqual(one.legend.colors.length, 11);
+  assert.equal(three.legend, undefined);
+  assert.deepEqual(legendFor("x", "gray", [0, 1e7]).labels.at(-1), "≥ 1.00e+7");
+});
+
+Deno.test("vendor: a library whose module shape changed is refused, not inlined", () => {
+  assert.throws(
+    () => classicScript("x", "export default function f() {}"),
+    /one default-exported class/,
+  );
+  assert.throws(
+    () => classicScript("x", "export default class A {}\nexport const b = 1;"),
+    /unexpected/,
+  );
+  assert.throws(() => classicScript("x", "export default class A {}", ["y"]), /no import of y/);
 });

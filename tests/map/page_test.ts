@@ -9,7 +9,7 @@ import { writeGeoTiff } from "../../lib/emulator/mod.ts";
 import { mapResults } from "../../lib/map/mod.ts";
 import { hosts, launchBrowser, offlinePage } from "../support/browser.ts";
 import { mapState } from "../support/map_page.ts";
-import { sampleRasters, squares } from "../support/rasters.ts";
+import { jobFolder, sampleRasters, squares } from "../support/rasters.ts";
 import { skipWithout } from "../support/tools.ts";
 
 const TILE_HOSTS = ["server.arcgisonline.com", "tile.openstreetmap.org"];
@@ -58,6 +58,41 @@ function overlays(page: Page) {
     });
     return out;
   });
+}
+
+/** Offline, the base-map notice is shown and covers none of the map's controls. */
+async function noticeShownBesideControls(page: Page) {
+  const notice = page.locator(".up42-notice");
+  await notice.waitFor({ state: "visible" });
+  assert.match((await notice.textContent())!, /base map could not be loaded/);
+  const box = (await notice.boundingBox())!;
+  const controls = await page.locator(".leaflet-control").evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height, name: e.className };
+    })
+  );
+  assert.ok(controls.length >= 5, `${controls.length} controls`);
+  for (const c of controls) {
+    const apart = box.x + box.width <= c.x || c.x + c.width <= box.x ||
+      box.y + box.height <= c.y || c.y + c.height <= box.y;
+    assert.ok(apart, `the notice covers ${c.name}`);
+  }
+}
+
+/** Alpha of the feature canvas at the container point of [lat, lon]. */
+function featureAlpha(page: Page, lat: number, lon: number): Promise<number> {
+  return page.evaluate(([lat, lon]) => {
+    const g = globalThis as any;
+    const canvas = g.document.querySelector("canvas.up42-features");
+    const at = g.up42Map.latLngToContainerPoint([lat, lon]);
+    const box = canvas.getBoundingClientRect(),
+      map = g.up42Map.getContainer().getBoundingClientRect();
+    const scale = canvas.width / box.width;
+    const x = Math.round((at.x + map.left - box.left) * scale);
+    const y = Math.round((at.y + map.top - box.top) * scale);
+    return canvas.getContext("2d").getImageData(x, y, 1, 1).data[3];
+  }, [lat, lon]);
 }
 
 Deno.test({
@@ -111,6 +146,7 @@ Deno.test({
       );
       assert.deepEqual(globals, ["up42Map"], "one documented global");
       assert.deepEqual(await page.locator(".leaflet-control-layers-expanded").count(), 0);
+      await noticeShownBesideControls(page);
 
       // Click inside the first feature: its popup shows the hostile value as text.
       const at = await page.evaluate(() =>
@@ -243,14 +279,124 @@ Deno.test({
         `requests to ${hosts(blocked)}`,
       );
       assert.deepEqual([info.features, info.overlays], [10_000, ["Features"]]);
-      const drawn = await page.evaluate(() => {
-        let n = 0;
-        (globalThis as any).up42Map.eachLayer((l: any) => {
-          if (l.feature && l._parts) n++;
-        });
-        return n;
+      // The first and last squares are drawn; a gap between squares is not.
+      const fc = squares(10_000);
+      const corner = (i: number) => (fc.features[i].geometry.coordinates[0][0] as number[]);
+      for (const i of [0, 9_999]) {
+        const [lon, lat] = corner(i);
+        assert.ok(await featureAlpha(page, lat + 0.001, lon + 0.0015) > 0, `square ${i} not drawn`);
+      }
+      const [lon, lat] = corner(0);
+      assert.equal(await featureAlpha(page, lat - 0.02, lon - 0.02), 0);
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "map page: a job folder groups each jobtask's layers under its name; hostile names stay text",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
+    const browser = await launchBrowser();
+    try {
+      const job = await jobFolder(dir, HOSTILE);
+      const m = await mapResults({
+        filepaths: job.folder,
+        quicklooks: true,
+        saveHtml: join(dir, "job.html"),
       });
-      assert.deepEqual(drawn, 10_000);
+      const { page, errors } = await offlinePage(browser);
+      await page.goto(`file://${m.path}`);
+      const info = await mapState(page);
+      assert.deepEqual(errors, []);
+      assert.deepEqual([info.images, info.imagesLoaded, info.features], [3, 3, 4]);
+      assert.deepEqual(info.overlays, [
+        HOSTILE,
+        "Image - scene0_0-0.tif",
+        "Quicklook - S2_0_1",
+        "bbbb-2222",
+        "Image - scene1_0-0.tif",
+      ]);
+      const classes = await page.locator(".leaflet-control-layers-overlays label")
+        .evaluateAll((els) => els.map((e) => e.className));
+      assert.deepEqual(classes, [
+        "up42-heading",
+        "up42-indent",
+        "up42-indent",
+        "up42-heading",
+        "up42-indent",
+      ]);
+      assert.deepEqual(await page.evaluate(() => (globalThis as any).__pwned), undefined);
+
+      // A feature of the second jobtask opens its own properties.
+      const at = await page.evaluate(() =>
+        (globalThis as any).up42Map.latLngToContainerPoint([52.43, 13.55])
+      );
+      await page.mouse.click(at.x, at.y);
+      const popup = page.locator(".leaflet-popup-content");
+      await popup.waitFor();
+      assert.match((await popup.textContent())!, /bbbb-2222-0/);
+
+      // Unticking a jobtask hides its features only.
+      await page.locator(".leaflet-control-layers").hover();
+      await page.locator(".leaflet-control-layers-overlays label").nth(3).locator("input").click();
+      assert.deepEqual((await mapState(page)).features, 2);
+      await page.screenshot({ path: join(Deno.env.get("MAP_SCREENSHOT_DIR") ?? dir, "job.png") });
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "map page: a single band with a colour map shows its legend while shown",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
+    const browser = await launchBrowser();
+    try {
+      const w = 200, h = 150;
+      const band = new Uint16Array(w * h).map((_, i) => 2000 + (i % w) * 20);
+      const m = await mapResults({
+        images: [{
+          name: "ndvi.tif",
+          bytes: await writeGeoTiff({
+            width: w,
+            height: h,
+            bands: [band],
+            epsg: 32633,
+            origin: [385_000, 5_825_000],
+            pixelSize: [30, 30],
+          }),
+        }],
+        showFeatures: false,
+        cmap: "viridis",
+        stretch: "minmax",
+        saveHtml: join(dir, "legend.html"),
+      });
+      const { page, errors } = await offlinePage(browser);
+      await page.goto(`file://${m.path}`);
+      await mapState(page);
+      assert.deepEqual(errors, []);
+      const legend = page.locator(".up42-legend");
+      await legend.waitFor({ state: "visible" });
+      assert.deepEqual(
+        await legend.locator(".up42-legend-labels span").allTextContents(),
+        ["≤ 2000", "2995", "3990", "4985", "≥ 5980"],
+      );
+      assert.equal(await legend.locator(".up42-legend-title").textContent(), "ndvi.tif (viridis)");
+      await noticeShownBesideControls(page);
+      await page.screenshot({
+        path: join(Deno.env.get("MAP_SCREENSHOT_DIR") ?? dir, "legend.png"),
+      });
+      await page.locator(".leaflet-control-layers").hover();
+      await page.locator(".leaflet-control-layers-overlays input").first().click();
+      await legend.waitFor({ state: "hidden" });
     } finally {
       await browser.close();
       await Deno.remove(dir, { recursive: true });

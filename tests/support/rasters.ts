@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { encode } from "fast-png";
 import { writeGeoTiff } from "../../lib/emulator/mod.ts";
 
 function field(x: number, y: number, seed: number): number {
@@ -94,4 +95,74 @@ export function squares(count: number) {
     };
   });
   return { type: "FeatureCollection", features };
+}
+
+/** A small PNG image, like a quicklook. */
+function tinyPng(rgb: [number, number, number]): Uint8Array {
+  const data = new Uint8Array(16 * 16 * 3);
+  for (let i = 0; i < 256; i++) data.set(rgb, i * 3);
+  return encode({ width: 16, height: 16, data, channels: 3, depth: 8 });
+}
+
+/** What {@linkcode jobFolder} wrote. */
+export interface JobFolder {
+  /** `project_p/job_j`. */
+  folder: string;
+  /** The jobtask ids, in folder order. */
+  jobtasks: string[];
+}
+
+/**
+ * A job's results laid out as a job download writes them:
+ * `project_p/job_j/jobtask_{t}/` each with `data.json` and a raster (the
+ * first with a manifest naming it `name`), and the job folder holding
+ * `quicklook_{id}` files: one for the first jobtask's scene (by its
+ * `sceneId`), one matching nothing.
+ *
+ * @example
+ * ```ts ignore
+ * const job = await jobFolder(dir, "pansharpen:1");
+ * ```
+ */
+export async function jobFolder(dir: string, name: string): Promise<JobFolder> {
+  const folder = `${dir}/project_p/job_j`;
+  const jobtasks = ["aaaa-1111", "bbbb-2222"];
+  for (const [k, id] of jobtasks.entries()) {
+    const base = `${folder}/jobtask_${id}`;
+    await Deno.mkdir(`${base}/scene${k}`, { recursive: true });
+    const w = 13.3 + k * 0.2, s = 52.4;
+    const ring = [[w, s], [w + 0.1, s], [w + 0.1, s + 0.06], [w, s + 0.06], [w, s]];
+    const features = [0, 1].map((i) => ({
+      type: "Feature",
+      properties: { uid: `${id}-${i}`, sceneId: `S2_${k}_${i}`, index: i },
+      geometry: {
+        type: "Polygon",
+        coordinates: [ring.map(([x, y]) => [x, y + i * 0.07])],
+      },
+    }));
+    await Deno.writeTextFile(
+      `${base}/data.json`,
+      JSON.stringify({ type: "FeatureCollection", features }),
+    );
+    await Deno.writeFile(
+      `${base}/scene${k}/scene${k}_0-0.tif`,
+      await writeGeoTiff({
+        width: 64,
+        height: 48,
+        bands: [0, 1, 2].map((b) => new Uint8Array(64 * 48).map((_, i) => (i + b * 60) % 256)),
+        epsg: 4326,
+        origin: [w, s + 0.13],
+        pixelSize: [0.1 / 64, 0.13 / 48],
+      }),
+    );
+    if (k === 0) {
+      await Deno.writeTextFile(
+        `${base}/.up42-manifest.json`,
+        JSON.stringify({ manifest: "up42-jobtask-results", jobtaskId: id, jobtaskName: name }),
+      );
+    }
+  }
+  await Deno.writeFile(`${folder}/quicklook_S2_0_1.png`, tinyPng([200, 40, 40]));
+  await Deno.writeFile(`${folder}/quicklook_S2_9_9.jpg.png`, tinyPng([40, 200, 40]));
+  return { folder, jobtasks };
 }
