@@ -126,16 +126,17 @@ async function frameTimes(browser: Browser, path: string) {
   const record = (duration: number) =>
     page.evaluate((duration) =>
       new Promise<number[]>((done) => {
+        const raf = (globalThis as any).requestAnimationFrame;
         const deltas: number[] = [];
         let last = performance.now();
         const start = last;
         const tick = (t: number) => {
           deltas.push(t - last);
           last = t;
-          if (t - start < duration) requestAnimationFrame(tick);
+          if (t - start < duration) raf(tick);
           else done(deltas.slice(1));
         };
-        requestAnimationFrame(tick);
+        raf(tick);
       }), duration);
   const pan = record(2500);
   await page.mouse.move(500, 350);
@@ -147,9 +148,9 @@ async function frameTimes(browser: Browser, path: string) {
   await page.mouse.up();
   const panned = await pan;
   const zoom = record(2000);
-  await page.evaluate(() => (globalThis as any).up42Map.zoomIn());
+  await page.evaluate(() => void (globalThis as any).up42Map.zoomIn());
   await page.waitForTimeout(600);
-  await page.evaluate(() => (globalThis as any).up42Map.zoomOut());
+  await page.evaluate(() => void (globalThis as any).up42Map.zoomOut());
   const zoomed = await zoom;
   await page.close();
   return { pan: panned, zoom: zoomed };

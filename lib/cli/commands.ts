@@ -203,6 +203,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         description: "longest side of an embedded image (default 2048)",
       },
       format: { type: "string", value: ".tif,.tiff", description: "raster extensions to draw" },
+      quicklooks: {
+        type: "boolean",
+        description: "draw quicklook_{id} files over their scenes' footprints",
+      },
       "no-images": { type: "boolean", description: "leave the rasters out" },
       "no-features": { type: "boolean", description: "leave the features out" },
       ...JOB_FOLDER,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { type MapResult, mapResults, type MapResultsOptions } from "./map.ts";
+export { type MapJobtask, type MapResult, mapResults, type MapResultsOptions } from "./map.ts";
 export type { MapInput } from "./inputs.ts";
 export type { Stretch } from "../raster/stretch.ts";
 export { DEFAULT_RASTER_LIMITS, type RasterLimits } from "../raster/limits.ts";

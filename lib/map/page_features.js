@@ -1,8 +1,8 @@
-// Feature layers of the map page, drawn on one canvas. A layer's features
+// Feature layers of the map page, drawn on canvas tiles. A layer's features
 // arrive as gzip-compressed geobuf (see encode.ts); they are read straight
 // into typed arrays in Leaflet's zoom-0 pixels (no GeoJSON objects), indexed
-// with Flatbush, and on every move only those in view are drawn, a whole
-// layer in one path: one fill and one stroke for 100,000 polygons. Clicks and
+// with Flatbush, and each tile draws only the features that touch it, a whole
+// layer in one path: one fill and one stroke for thousands of polygons. Clicks and
 // the pointer find features through the same index; properties are parsed
 // only when a popup first needs them.
 //
@@ -260,7 +260,7 @@ const FeatureSet = L.Layer.extend({
   },
   /** True until the features are read and drawn. */
   isLoading() {
-    return this._loading;
+    return this._loading || Boolean(this._map && (!this._canvas._map || this._canvas.isLoading()));
   },
   /** Number of features in the layer (0 until read). */
   getFeatureCount() {
@@ -361,66 +361,89 @@ const FeatureSet = L.Layer.extend({
 });
 
 /**
- * The canvas all feature layers draw on: a Leaflet renderer (so it moves and
- * zooms with the map like Leaflet's own) that redraws only what is in view.
+ * The tiles all feature layers draw on: a Leaflet grid layer of canvas tiles
+ * (so they move and zoom with the map like Leaflet's own), each drawn in a
+ * task of its own with only the features that touch it. Panning draws just
+ * the tiles that come into view, and no frame waits for a whole view.
  */
 // deno-lint-ignore no-unused-vars -- page_script.js, in the same scope, uses it
-const FeatureCanvas = L.Renderer.extend({
-  options: { padding: 0.1 },
+const FeatureCanvas = L.GridLayer.extend({
+  options: { updateWhenZooming: false, keepBuffer: 1 },
   initialize(options) {
-    L.Renderer.prototype.initialize.call(this, options);
+    L.GridLayer.prototype.initialize.call(this, options);
     this._sets = [];
+    this._pending = 0;
+    this._queue = [];
+    this._frame = 0;
   },
-  _initContainer() {
-    this._container = L.DomUtil.create("canvas", "up42-features");
-    this._ctx = this._container.getContext("2d");
+  createTile(coords, done) {
+    const tile = L.DomUtil.create("canvas", "up42-features");
+    const size = this.getTileSize(), m = globalThis.devicePixelRatio > 1 ? 2 : 1;
+    tile.width = size.x * m;
+    tile.height = size.y * m;
+    this._queue.push({ tile, coords, done, m });
+    this._frame ||= requestAnimationFrame(() => this._drawQueued());
+    return tile;
   },
-  _destroyContainer() {
-    L.DomUtil.remove(this._container);
-    delete this._ctx;
-    delete this._container;
+  // Draws queued tiles for at most ~10 ms per frame, so that frames keep
+  // coming while a whole view of tiles is drawn.
+  _drawQueued() {
+    this._frame = 0;
+    const start = performance.now();
+    while (this._queue.length && performance.now() - start < 10) {
+      const { tile, coords, done, m } = this._queue.shift();
+      const map = this._map;
+      if (map && tile.isConnected) {
+        const ctx = tile.getContext("2d");
+        ctx.setTransform(m, 0, 0, m, 0, 0);
+        const size = this.getTileSize();
+        const s = map.options.crs.scale(coords.z) / WORLD;
+        const ox = coords.x * size.x, oy = coords.y * size.y, margin = 12 / s;
+        const view = [
+          ox / s - margin,
+          oy / s - margin,
+          (ox + size.x) / s + margin,
+          (oy + size.y) / s + margin,
+        ];
+        for (const set of this._sets) set._draw(ctx, s, ox, oy, view);
+      }
+      done(null, tile);
+    }
+    if (this._queue.length) this._frame = requestAnimationFrame(() => this._drawQueued());
   },
-  _updatePaths() {},
-  _update() {
-    if (this._map._animatingZoom && this._bounds) return;
-    L.Renderer.prototype._update.call(this);
-    const b = this._bounds, size = b.getSize(), m = globalThis.devicePixelRatio > 1 ? 2 : 1;
-    L.DomUtil.setPosition(this._container, b.min);
-    this._container.width = m * size.x;
-    this._container.height = m * size.y;
-    this._container.style.width = `${size.x}px`;
-    this._container.style.height = `${size.y}px`;
-    this._redraw();
+  // Tiles appear at once rather than fading in: a fade repaints every tile
+  // of the view for a quarter second, which a browser without a GPU feels.
+  _tileReady(coords, err, tile) {
+    const fade = this._map?._fadeAnimated;
+    if (this._map) this._map._fadeAnimated = false;
+    L.GridLayer.prototype._tileReady.call(this, coords, err, tile);
+    if (this._map) this._map._fadeAnimated = fade;
+  },
+  /** True while tiles are being drawn. */
+  isLoading() {
+    return this._pending > 0 || L.GridLayer.prototype.isLoading.call(this);
   },
   attach(set) {
     if (!this._sets.includes(set)) this._sets.push(set);
     this._sets.sort((a, b) => a.options.order - b.options.order);
-    this._redraw();
+    this._refresh();
   },
   detach(set) {
     this._sets = this._sets.filter((s) => s !== set);
-    this._redraw();
+    this._refresh();
   },
-  _redraw() {
-    const map = this._map;
-    if (!map || !this._bounds || map._animatingZoom) return;
-    const ctx = this._ctx, b = this._bounds, m = this._container.width / b.getSize().x || 1;
-    ctx.setTransform(m, 0, 0, m, 0, 0);
-    ctx.clearRect(0, 0, this._container.width, this._container.height);
-    const s = map.options.crs.scale(map.getZoom()) / WORLD;
-    const origin = map.getPixelOrigin().add(b.min);
-    const margin = 12 / s;
-    const view = [
-      origin.x / s - margin,
-      origin.y / s - margin,
-      (origin.x + b.getSize().x) / s + margin,
-      (origin.y + b.getSize().y) / s + margin,
-    ];
-    for (const set of this._sets) set._draw(ctx, s, origin.x, origin.y, view);
+  // Layers that change together are drawn in one pass.
+  _refresh() {
+    if (this._pending || !this._map) return;
+    this._pending = setTimeout(() => {
+      this._pending = 0;
+      if (this._map) this.redraw();
+    });
   },
   // The topmost feature at a container point: [set, index] or null.
   featureAt(point) {
     const map = this._map;
+    if (!map) return null;
     const at = map.project(map.containerPointToLatLng(point), 0);
     const px = WORLD / map.options.crs.scale(map.getZoom());
     for (let i = this._sets.length - 1; i >= 0; i--) {

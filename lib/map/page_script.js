@@ -13,7 +13,7 @@ const text = (v) => (v !== null && typeof v === "object" ? JSON.stringify(v) : S
 const map = L.map(doc.getElementById("map"), { preferCanvas: true });
 globalThis.up42Map = map;
 map.createPane("up42Features").style.zIndex = 450;
-const canvas = new FeatureCanvas({ pane: "up42Features" }).addTo(map);
+const canvas = new FeatureCanvas({ pane: "up42Features" });
 
 const osmUrl = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 const osmAttribution =
@@ -84,6 +84,11 @@ for (const spec of data.layers) {
   const b = spec.bounds && L.latLngBounds(spec.bounds);
   if (b?.isValid()) bounds.extend(b);
 }
+
+// The feature tiles are drawn once every layer's features are read.
+Promise.allSettled(
+  entries.filter(([, l]) => l instanceof FeatureSet).map(([, l]) => l._loaded),
+).then(() => canvas.addTo(map));
 
 const table = (properties) => {
   const box = doc.createElement("div");
@@ -196,21 +201,26 @@ const MiniMap = L.Control.extend({
 const mini = new MiniMap({ position: "topright" }).addTo(map);
 if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
 else map.setView([20, 0], 2);
-const overview = L.map(mini.getContainer(), {
-  attributionControl: false,
-  zoomControl: false,
-  dragging: false,
-  scrollWheelZoom: false,
-  doubleClickZoom: false,
-  boxZoom: false,
-  keyboard: false,
-});
-L.tileLayer(osmUrl, { maxZoom: 19 }).addTo(overview);
-const frame = L.rectangle(map.getBounds(), { color: "#ff7800", weight: 1, interactive: false })
-  .addTo(overview);
-const sync = () => {
-  overview.setView(map.getCenter(), Math.max(0, map.getZoom() - 5), { animate: false });
-  frame.setBounds(map.getBounds());
+// The overview map starts once the page is idle: it is not what a reader waits for.
+const startOverview = () => {
+  const overview = L.map(mini.getContainer(), {
+    attributionControl: false,
+    zoomControl: false,
+    dragging: false,
+    scrollWheelZoom: false,
+    doubleClickZoom: false,
+    boxZoom: false,
+    keyboard: false,
+  });
+  L.tileLayer(osmUrl, { maxZoom: 19 }).addTo(overview);
+  const frame = L.rectangle(map.getBounds(), { color: "#ff7800", weight: 1, interactive: false })
+    .addTo(overview);
+  const sync = () => {
+    overview.setView(map.getCenter(), Math.max(0, map.getZoom() - 5), { animate: false });
+    frame.setBounds(map.getBounds());
+  };
+  map.on("moveend", sync);
+  sync();
 };
-map.on("moveend", sync);
-sync();
+if (globalThis.requestIdleCallback) requestIdleCallback(startOverview, { timeout: 1000 });
+else setTimeout(startOverview, 200);

@@ -80,18 +80,21 @@ async function noticeShownBesideControls(page: Page) {
   }
 }
 
-/** Alpha of the feature canvas at the container point of [lat, lon]. */
+/** Alpha of the feature tiles at the container point of [lat, lon]. */
 function featureAlpha(page: Page, lat: number, lon: number): Promise<number> {
   return page.evaluate(([lat, lon]) => {
     const g = globalThis as any;
-    const canvas = g.document.querySelector("canvas.up42-features");
     const at = g.up42Map.latLngToContainerPoint([lat, lon]);
-    const box = canvas.getBoundingClientRect(),
-      map = g.up42Map.getContainer().getBoundingClientRect();
-    const scale = canvas.width / box.width;
-    const x = Math.round((at.x + map.left - box.left) * scale);
-    const y = Math.round((at.y + map.top - box.top) * scale);
-    return canvas.getContext("2d").getImageData(x, y, 1, 1).data[3];
+    const map = g.up42Map.getContainer().getBoundingClientRect();
+    const x = at.x + map.left, y = at.y + map.top;
+    for (const tile of g.document.querySelectorAll("canvas.up42-features")) {
+      const r = tile.getBoundingClientRect();
+      if (x < r.left || x >= r.right || y < r.top || y >= r.bottom) continue;
+      const scale = tile.width / r.width;
+      const px = [Math.floor((x - r.left) * scale), Math.floor((y - r.top) * scale)];
+      return tile.getContext("2d").getImageData(px[0], px[1], 1, 1).data[3];
+    }
+    return 0;
   }, [lat, lon]);
 }
 
@@ -111,7 +114,12 @@ Deno.test({
       const fc = {
         type: "FeatureCollection",
         features: [
-          square(13.32, 52.46, 0.05, 0.03, { uid: "scene-a", note: HOSTILE, meta: { a: [1, 2] } }),
+          square(13.32, 52.46, 0.05, 0.03, {
+            uid: "scene-a",
+            note: HOSTILE,
+            meta: { a: [1, 2] },
+            odd: { toString: "x" },
+          }),
           square(13.47, 52.47, 0.1, 0.05, { uid: "scene-b" }),
           {
             type: "Feature",
@@ -157,6 +165,7 @@ Deno.test({
       await popup.waitFor();
       assert.ok((await popup.textContent())!.includes(HOSTILE));
       assert.ok((await popup.textContent())!.includes('{"a":[1,2]}'));
+      assert.ok((await popup.textContent())!.includes('{"toString":"x"}'));
       assert.deepEqual(await popup.locator("img").count(), 0);
       assert.deepEqual(await page.evaluate(() => (globalThis as any).__pwned), undefined);
       await page.waitForTimeout(400); // the popup fades in

@@ -1,6 +1,7 @@
 /**
- * The `map` command: a self-contained HTML map of downloaded results,
- * written atomically; the path on stdout.
+ * The `map` command: a self-contained HTML map of downloaded results (a
+ * jobtask's folder, several, or a whole job's), written atomically; the path
+ * on stdout.
  *
  * @module
  */
@@ -48,6 +49,7 @@ export async function run(name: string, { values, positionals }: ParsedArgs): Pr
     plotFileFormat: typeof values.format === "string" ? values.format.split(",") : undefined,
     showImages: !values["no-images"],
     showFeatures: !values["no-features"],
+    quicklooks: Boolean(values.quicklooks),
   });
   console.log(result.path);
   return 0;
