@@ -90,16 +90,19 @@ async function foliumBytes(geojson: string, dir: string): Promise<number | undef
     "m = folium.Map()\n" +
     "folium.GeoJson(json.load(open(sys.argv[1]))).add_to(m)\n" +
     "m.save(sys.argv[2])\n";
-  try {
-    const run = await new Deno.Command("python3", {
-      args: ["-c", script, src, out],
-      stderr: "null",
-    })
-      .output();
-    return run.success ? (await Deno.stat(out)).size : undefined;
-  } catch {
-    return undefined;
+  // Debian's python3-folium lives beside the system interpreter, which a PATH may shadow.
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    try {
+      const run = await new Deno.Command(python, {
+        args: ["-c", script, src, out],
+        stderr: "null",
+      }).output();
+      if (run.success) return (await Deno.stat(out)).size;
+    } catch {
+      // not installed: try the next
+    }
   }
+  return undefined;
 }
 
 /** Milliseconds from navigation start to ready, per load. */
