@@ -59,6 +59,6 @@ Deno.test("job results JSON: a jobtask without results JSON is reported with the
     const cause = error.failures[0].error;
     assert.ok(cause instanceof Up42ApiError);
     assert.equal(cause.status, 404);
-    assert.equal((error.result as FeatureCollection).features.length, 4);
+    assert.equal((error.result as FeatureCollection).features.length, 5); // 2 scenes, 2 processing results, 1 order
     assert.ok(!error.message.includes("\n"));
   }));

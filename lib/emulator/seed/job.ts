@@ -33,6 +33,7 @@ const IDS = {
   zip: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
 };
 const SCENE_UUID = "7e17f023-a8e3-43bd-aaac-5bbef749c7f4";
+const SCENE2_UUID = "8f28a134-b9f4-44ce-bbbd-6ccf0850d8a5";
 const RGB_UUID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 const UINT16_UUID = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
 const ORDER_UUID = "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f";
@@ -59,7 +60,7 @@ export function seedJob(): SeededJob {
 const RGB_ORIGIN: [number, number] = [385_000, 5_825_000];
 const U16_ORIGIN: [number, number] = [13.30, 52.56];
 
-let rasters: Promise<Record<"rgb" | "u16" | "scene" | "order", Uint8Array>> | undefined;
+let rasters: Promise<Record<"rgb" | "u16" | "scene" | "scene2" | "order", Uint8Array>> | undefined;
 
 /** The result rasters, built on first use: most emulator uses never download them. */
 function buildRasters() {
@@ -102,7 +103,16 @@ function buildRasters() {
       pixelSize: [2, 2],
     });
 
-    return { rgb, u16, scene, order };
+    // The data block's second scene, east of the first (its quicklook is the JPEG).
+    const scene2 = await writeGeoTiff({
+      width: 256,
+      height: 256,
+      bands: landscapeRgb(256, 256, 5),
+      epsg: 32633,
+      origin: [400_240, 5_820_000],
+      pixelSize: [40, 40],
+    });
+    return { rgb, u16, scene, scene2, order };
   })();
   return rasters;
 }
@@ -126,10 +136,14 @@ function buildSeed(): SeededJob {
     feature(rgbBox, featureProperties(0, `${RGB_UUID}/${RGB_UUID}_0-0.tif`)),
     feature(u16Box, featureProperties(1, `${UINT16_UUID}/${UINT16_UUID}_0-0.tif`)),
   ]);
+  // A data block delivers one feature per scene; each scene's quicklook has its scene id.
+  const scenes = [
+    featureProperties(2, `${SCENE_UUID}/${SCENE_UUID}_0-0.tif`),
+    featureProperties(5, `${SCENE2_UUID}/${SCENE2_UUID}_0-0.tif`),
+  ];
   const sceneJson = collection([
-    feature(utmBox([390_000, 5_820_000], 512 * 20, 512 * 20), {
-      ...featureProperties(2, `${SCENE_UUID}/${SCENE_UUID}_0-0.tif`),
-    }),
+    feature(utmBox([390_000, 5_820_000], 512 * 20, 512 * 20), scenes[0]),
+    feature(utmBox([400_240, 5_820_000], 256 * 40, 256 * 40), scenes[1]),
   ]);
   const orderJson = collection([
     feature(
@@ -145,18 +159,12 @@ function buildSeed(): SeededJob {
       tgz({
         "data.json": json(sceneJson),
         [`${SCENE_UUID}/${SCENE_UUID}_0-0.tif`]: (await buildRasters()).scene,
+        [`${SCENE2_UUID}/${SCENE2_UUID}_0-0.tif`]: (await buildRasters()).scene2,
       })),
     quicklooks: [
-      {
-        id: "S2A_MSIL1C_20191220T101431_N0208_R022_T33UUU_20191220T105312",
-        bytes: quicklookPng(),
-        contentType: "image/png",
-      },
-      {
-        id: "S2B_MSIL1C_20191222T101439_N0208_R022_T33UUU_20191222T121002.jpg",
-        bytes: quicklookJpeg(),
-        contentType: "image/jpeg",
-      },
+      { id: String(scenes[0].sceneId), bytes: quicklookPng(), contentType: "image/png" },
+      // Some catalogues name quicklooks with their extension.
+      { id: `${scenes[1].sceneId}.jpg`, bytes: quicklookJpeg(), contentType: "image/jpeg" },
     ],
   };
   const processing: EmulatedJobtask = {
