@@ -1,11 +1,18 @@
 /**
- * The one PNG encoder: 8-bit RGBA and 8-bit indexed (palette) images,
+ * The one PNG encoder: 8-bit RGB(A) and 8-bit indexed (palette) images,
  * compressed with the runtime's native zlib (`node:zlib`), checksummed with
  * its CRC-32 (`zlib.crc32`, native too). It is written here rather than
  * taken from fast-png because fast-png deflates in JavaScript (fflate),
  * which measured about twice as slow on images the size of a plot and of a
  * large figure, for files within 5 % of the same size (`deno task bench
  * handwritten`, `bench/handwritten/png.ts`); fast-png still decodes PNGs.
+ *
+ * Colour rows are written with the "up" filter (each byte minus the one
+ * above) and deflated with zlib's run-length strategy: on a rendered
+ * 1400² satellite image that measured 45 ms and 1.5 MB, against 150–200 ms
+ * and 5.2 MB unfiltered at level 3, and smaller than GDAL's level-6 PNG.
+ * An image whose pixels are all opaque is written as RGB, a quarter less
+ * to compress.
  *
  * @module
  */
@@ -26,32 +33,77 @@ export interface IndexedImage {
 
 /** Options of the encoders. */
 export interface PngOptions {
-  /** zlib level, 1 (fastest) to 9 (smallest). Default 6. */
+  /**
+   * zlib level, 1 (fastest) to 9 (smallest). Default: for RGB(A), zlib's
+   * run-length strategy (about level 6's size at level 1's speed on
+   * filtered imagery); for palette images, level 6.
+   */
   level?: number;
 }
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
- * Encodes RGBA pixels as a PNG.
+ * Encodes RGBA pixels as a PNG: RGBA when any pixel is not opaque, RGB
+ * otherwise.
  *
  * @example
  * ```ts
  * import { encodePng } from "@up42/jobtask/raster";
- * const png = encodePng({ width: 1, height: 1, rgba: new Uint8ClampedArray([255, 0, 0, 255]) });
- * if (png[1] !== 0x50 || png[25] !== 6) throw new Error("not an RGBA PNG");
+ * const seeThrough = encodePng({ width: 1, height: 1, rgba: new Uint8ClampedArray([255, 0, 0, 128]) });
+ * if (seeThrough[1] !== 0x50 || seeThrough[25] !== 6) throw new Error("not an RGBA PNG");
+ * const opaque = encodePng({ width: 1, height: 1, rgba: new Uint8ClampedArray([255, 0, 0, 255]) });
+ * if (opaque[25] !== 2) throw new Error("not an RGB PNG");
  * ```
  */
 export function encodePng(image: RgbaImage, options: PngOptions = {}): Uint8Array<ArrayBuffer> {
+  const { width, height } = image;
   const px = new Uint8Array(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
-  return assemble(
-    image.width,
-    image.height,
-    6,
-    rows(px, image.width * 4, image.height),
-    [],
-    options,
-  );
+  const rgb = opaque(px);
+  const raw = rgb ? upRows3(px, width, height) : upRows4(px, width, height);
+  return assemble(width, height, rgb ? 2 : 6, raw, [], options);
+}
+
+function opaque(px: Uint8Array): boolean {
+  for (let i = 3; i < px.length; i += 4) if (px[i] !== 255) return false;
+  return true;
+}
+
+/** RGB rows (alpha dropped), each with filter type 2 ("up"). */
+function upRows3(px: Uint8Array, width: number, height: number): Uint8Array {
+  const stride = width * 3 + 1, raw = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    const o = y * stride + 1, s = y * width * 4;
+    raw[o - 1] = 2;
+    if (y === 0) {
+      for (let x = 0; x < width; x++) {
+        raw[o + 3 * x] = px[s + 4 * x];
+        raw[o + 3 * x + 1] = px[s + 4 * x + 1];
+        raw[o + 3 * x + 2] = px[s + 4 * x + 2];
+      }
+      continue;
+    }
+    const a = s - width * 4;
+    for (let x = 0; x < width; x++) {
+      const i = s + 4 * x, j = a + 4 * x, k = o + 3 * x;
+      raw[k] = px[i] - px[j];
+      raw[k + 1] = px[i + 1] - px[j + 1];
+      raw[k + 2] = px[i + 2] - px[j + 2];
+    }
+  }
+  return raw;
+}
+
+/** RGBA rows, each with filter type 2 ("up"). */
+function upRows4(px: Uint8Array, width: number, height: number): Uint8Array {
+  const n = width * 4, raw = new Uint8Array((n + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const o = y * (n + 1) + 1, s = y * n;
+    raw[o - 1] = 2;
+    if (y === 0) raw.set(px.subarray(0, n), o);
+    else for (let i = 0; i < n; i++) raw[o + i] = px[s + i] - px[s - n + i];
+  }
+  return raw;
 }
 
 /**
@@ -85,7 +137,7 @@ export function encodeIndexedPng(
   );
 }
 
-/** Rows prefixed with filter type 0 (none): fastest, and palette data gains little from filters. */
+/** Rows prefixed with filter type 0 (none): palette data gains little from filters. */
 function rows(pixels: Uint8Array, rowBytes: number, height: number): Uint8Array {
   const raw = new Uint8Array((rowBytes + 1) * height);
   for (let y = 0; y < height; y++) {
@@ -107,7 +159,15 @@ function assemble(
   view.setUint32(0, width);
   view.setUint32(4, height);
   header.set([8, colourType, 0, 0, 0], 8); // 8 bits, deflate, adaptive filters, no interlace
-  const idat = zlib.deflateSync(raw, { level: options.level ?? 6 });
+  // One output chunk for most images: fewer round trips through the zlib binding.
+  const chunkSize = Math.min(raw.length + 1024, 1 << 22);
+  const rle = options.level === undefined && colourType !== 3;
+  const idat = zlib.deflateSync(
+    raw,
+    rle
+      ? { level: 1, strategy: zlib.constants.Z_RLE, chunkSize }
+      : { level: options.level ?? 6, chunkSize },
+  );
   const parts = [
     SIGNATURE,
     chunk("IHDR", header),

@@ -56,9 +56,59 @@ export function blockBytes(spec: BlockSpec): number {
   return rowBytes(spec) * spec.rows;
 }
 
+/** Where sampled values go: a number array of either precision. */
+export type Values = Float32Array | Float64Array;
+
+/**
+ * Whether every value of such samples is exact as a 32-bit float (at most
+ * 24-bit integers, 16- and 32-bit floats): then half the memory holds them.
+ *
+ * @example
+ * ```ts
+ * import { fitsFloat32 } from "./block.ts";
+ * if (!fitsFloat32({ bits: 16, format: "uint", colour: "raw" }) || fitsFloat32({ bits: 32, format: "int", colour: "raw" })) throw new Error();
+ * ```
+ */
+export function fitsFloat32(spec: Pick<BlockSpec, "bits" | "format" | "colour">): boolean {
+  if (spec.colour !== "raw") return true;
+  return spec.format === "float" ? spec.bits <= 32 : spec.bits <= 24;
+}
+
+/**
+ * Decompresses a block to its declared size and brings its samples (of
+ * `rows`, sorted, or all rows) to the machine's order with the predictor
+ * undone; JPEG blocks come out as 8-bit.
+ *
+ * @example
+ * ```ts
+ * import { decodeBlock } from "./block.ts";
+ * const spec = { compression: 1, width: 2, rows: 1, samples: 1, planar: false, bits: 8, format: "uint", predictor: 2, littleEndian: true, colour: "raw" } as const;
+ * if ((await decodeBlock(new Uint8Array([3, 4]), spec)).join() !== "3,7") throw new Error();
+ * ```
+ */
+export async function decodeBlock(
+  input: Uint8Array,
+  spec: BlockSpec,
+  rows?: Int32Array,
+): Promise<Uint8Array> {
+  const expected = blockBytes(spec);
+  let data = await decompress(input, expected, spec);
+  if (data.length < expected) {
+    throw new Error(`the block decodes to ${data.length} of its ${expected} bytes`);
+  }
+  if (spec.compression === 7) return data;
+  const inPlace = spec.predictor !== 1 ||
+    (!spec.littleEndian && spec.bits % 8 === 0 && spec.bits > 8 && spec.bits !== 24);
+  // Typed views need aligned offsets; in-place work must not touch the caller's bytes.
+  if (data.byteOffset % 8 !== 0 || (inPlace && spec.compression === 1)) data = data.slice();
+  if (inPlace) prepare(data, spec, rows);
+  return data;
+}
+
 /**
  * Decodes a block and reads the picked pixels: one array per picked sample,
- * `rows.length * cols.length` values each, NaN where the value is nodata.
+ * `rows.length * cols.length` values each, NaN where the value is nodata
+ * (32-bit floats when they hold the values exactly, see {@linkcode fitsFloat32}).
  *
  * @example
  * ```ts
@@ -73,29 +123,37 @@ export async function decodeAndSample(
   input: Uint8Array,
   spec: BlockSpec,
   picks: Picks,
-): Promise<Float64Array[]> {
-  const expected = blockBytes(spec);
-  let data = await decompress(input, expected, spec);
-  if (data.length < expected) {
-    throw new Error(`the block decodes to ${data.length} of its ${expected} bytes`);
-  }
-  if (spec.compression === 7) return sample(data, { ...spec, bits: 8, format: "uint" }, picks);
-  const inPlace = spec.predictor !== 1 ||
-    (!spec.littleEndian && spec.bits % 8 === 0 && spec.bits > 8 && spec.bits !== 24);
-  // Typed views need aligned offsets; in-place work must not touch the caller's bytes.
-  if (data.byteOffset % 8 !== 0 || (inPlace && spec.compression === 1)) data = data.slice();
-  if (inPlace) prepare(data, spec);
-  return sample(data, spec, picks);
+): Promise<Values[]> {
+  const n = picks.rows.length * picks.cols.length;
+  const out = picks.samples.map(() =>
+    fitsFloat32(spec) ? new Float32Array(n) : new Float64Array(n)
+  );
+  sampleInto(await decodeBlock(input, spec, picks.rows), spec, picks, out, 0, picks.cols.length);
+  return out;
 }
 
-/** Byte order to the machine's (little-endian) and the predictor undone, in place. */
-function prepare(data: Uint8Array, spec: BlockSpec): void {
+/** The distinct rows of sorted row picks (all rows without picks). */
+function distinctRows(rows: Int32Array | undefined, count: number): Int32Array {
+  if (!rows) return Int32Array.from({ length: count }, (_, r) => r);
+  const out = new Int32Array(rows.length);
+  let n = 0;
+  for (let j = 0; j < rows.length; j++) if (n === 0 || rows[j] !== out[n - 1]) out[n++] = rows[j];
+  return out.subarray(0, n);
+}
+
+/**
+ * Byte order to the machine's (little-endian) and the predictor undone, in
+ * place, on the given rows only (both work row by row, and a decimated read
+ * samples a few rows of each block).
+ */
+function prepare(data: Uint8Array, spec: BlockSpec, rows?: Int32Array): void {
   const { bits, predictor } = spec;
   const stride = spec.samples, perRow = spec.width * stride;
+  const todo = distinctRows(rows, spec.rows);
   if (predictor === 3) {
     // Floating point predictor: byte planes per row, most significant first; yields native order.
     const bps = bits / 8, rowLen = perRow * bps, copy = new Uint8Array(rowLen);
-    for (let r = 0; r < spec.rows; r++) {
+    for (const r of todo) {
       const row = data.subarray(r * rowLen, (r + 1) * rowLen);
       for (let i = stride; i < rowLen; i++) row[i] = (row[i] + row[i - stride]) & 255;
       copy.set(row);
@@ -105,44 +163,42 @@ function prepare(data: Uint8Array, spec: BlockSpec): void {
     }
     return;
   }
-  if (!spec.littleEndian && bits % 8 === 0 && bits > 8 && bits !== 24) swapBytes(data, bits / 8);
-  if (predictor !== 2) return;
+  if (predictor === 2 && bits !== 8 && bits !== 16 && bits !== 32 && bits !== 64) {
+    throw new Error(`horizontal differencing with ${bits}-bit samples is not supported`);
+  }
+  const swap = !spec.littleEndian && bits % 8 === 0 && bits > 8 && bits !== 24;
+  const rowLen = perRow * (bits / 8);
   const { buffer, byteOffset: at, length } = data;
-  if (bits === 8) accumulate8(data, perRow, stride, spec.rows);
-  else if (bits === 16) {
-    accumulate16(new Uint16Array(buffer, at, length >> 1), perRow, stride, spec.rows);
-  } else if (bits === 32) {
-    accumulate32(new Uint32Array(buffer, at, length >> 2), perRow, stride, spec.rows);
-  } else if (bits === 64) {
-    const a = new BigUint64Array(buffer, at, length >> 3);
-    for (let r = 0; r < spec.rows; r++) {
-      for (let i = r * perRow + stride; i < (r + 1) * perRow; i++) {
-        a[i] = BigInt.asUintN(64, a[i] + a[i - stride]);
-      }
+  const a = bits === 16
+    ? new Uint16Array(buffer, at, length >> 1)
+    : bits === 32
+    ? new Uint32Array(buffer, at, length >> 2)
+    : undefined;
+  for (const r of todo) {
+    if (swap) swapBytes(data.subarray(r * rowLen, (r + 1) * rowLen), bits / 8);
+    if (predictor !== 2) continue;
+    const from = r * perRow + stride, end = (r + 1) * perRow;
+    if (bits === 8) accumulate8(data, from, end, stride);
+    else if (bits === 16) accumulate16(a as Uint16Array, from, end, stride);
+    else if (bits === 32) accumulate32(a as Uint32Array, from, end, stride);
+    else {
+      const b = new BigUint64Array(buffer, at, length >> 3);
+      for (let i = from; i < end; i++) b[i] = BigInt.asUintN(64, b[i] + b[i - stride]);
     }
-  } else throw new Error(`horizontal differencing with ${bits}-bit samples is not supported`);
+  }
 }
 
 // One function per array type, so that each loop stays monomorphic (several times faster).
-function accumulate8(a: Uint8Array, perRow: number, stride: number, rows: number): void {
-  for (let r = 0; r < rows; r++) {
-    const end = (r + 1) * perRow;
-    for (let i = r * perRow + stride; i < end; i++) a[i] += a[i - stride];
-  }
+function accumulate8(a: Uint8Array, from: number, end: number, stride: number): void {
+  for (let i = from; i < end; i++) a[i] += a[i - stride];
 }
 
-function accumulate16(a: Uint16Array, perRow: number, stride: number, rows: number): void {
-  for (let r = 0; r < rows; r++) {
-    const end = (r + 1) * perRow;
-    for (let i = r * perRow + stride; i < end; i++) a[i] += a[i - stride];
-  }
+function accumulate16(a: Uint16Array, from: number, end: number, stride: number): void {
+  for (let i = from; i < end; i++) a[i] += a[i - stride];
 }
 
-function accumulate32(a: Uint32Array, perRow: number, stride: number, rows: number): void {
-  for (let r = 0; r < rows; r++) {
-    const end = (r + 1) * perRow;
-    for (let i = r * perRow + stride; i < end; i++) a[i] += a[i - stride];
-  }
+function accumulate32(a: Uint32Array, from: number, end: number, stride: number): void {
+  for (let i = from; i < end; i++) a[i] += a[i - stride];
 }
 
 function swapBytes(b: Uint8Array, n: number): void {
@@ -223,10 +279,31 @@ function bitReader(data: Uint8Array, bits: number, signed: boolean): (bit: numbe
   };
 }
 
-function sample(data: Uint8Array, spec: BlockSpec, picks: Picks): Float64Array[] {
+/**
+ * Reads the picked pixels of a decoded block into `out` (one array per
+ * picked sample): the value of picked row j, column i lands at
+ * `at + j * stride + i`; NaN where the value is nodata.
+ *
+ * @example
+ * ```ts
+ * import { sampleInto } from "./block.ts";
+ * const spec = { compression: 1, width: 2, rows: 2, samples: 1, planar: false, bits: 8, format: "uint", predictor: 1, littleEndian: true, colour: "raw" } as const;
+ * const out = new Float32Array(6);
+ * sampleInto(new Uint8Array([1, 2, 3, 4]), spec, { rows: Int32Array.of(0, 1), cols: Int32Array.of(1), samples: [0] }, [out], 1, 3);
+ * if (out.join() !== "0,2,0,0,4,0") throw new Error(out.join());
+ * ```
+ */
+export function sampleInto(
+  data: Uint8Array,
+  spec: BlockSpec,
+  picks: Picks,
+  out: Values[],
+  at: number,
+  stride: number,
+): void {
+  if (spec.compression === 7) spec = { ...spec, bits: 8, format: "uint" };
   const { rows, cols, samples } = picks;
   const nr = rows.length, nc = cols.length, spp = spec.samples;
-  const out = samples.map(() => new Float64Array(nr * nc));
   const nd = spec.nodata === undefined
     ? undefined
     : spec.format === "float" && spec.bits <= 32
@@ -238,63 +315,72 @@ function sample(data: Uint8Array, spec: BlockSpec, picks: Picks): Float64Array[]
   const bitRow = rowBytes(spec) * 8;
   const element = aligned ? elementReader(data, spec) : undefined;
   const bitsAt = aligned ? undefined : bitReader(data, spec.bits, spec.format === "int");
-  const at = element
+  const read = element
     ? (r: number, c: number, s: number) => element(r * perRow + c * spp + s)
     : (r: number, c: number, s: number) => bitsAt!(r * bitRow + (c * spp + s) * spec.bits);
   if (spec.colour !== "raw") {
     const px = [0, 0, 0, 0];
+    const colours = spec.colour === "cmyk" ? 4 : 3;
     for (let j = 0; j < nr; j++) {
       for (let i = 0; i < nc; i++) {
-        const r = rows[j], c = cols[i], o = j * nc + i;
+        const r = rows[j], c = cols[i], o = at + j * stride + i;
         if (spec.colour === "cmyk") {
-          cmykToRgba(at(r, c, 0), at(r, c, 1), at(r, c, 2), at(r, c, 3), px);
-        } else ycbcrToRgb(at(r, c, 0), at(r, c, 1), at(r, c, 2), px);
+          cmykToRgba(read(r, c, 0), read(r, c, 1), read(r, c, 2), read(r, c, 3), px);
+        } else ycbcrToRgb(read(r, c, 0), read(r, c, 1), read(r, c, 2), px);
         for (let k = 0; k < samples.length; k++) {
           const s = samples[k];
-          out[k][o] = s < (spec.colour === "cmyk" ? 4 : 3) ? px[s] : at(r, c, s);
+          out[k][o] = s < colours ? px[s] : read(r, c, s);
         }
       }
     }
-    return out;
+    return;
+  }
+  // The common cases (uint8 and uint16 imagery into 32-bit floats), column offsets computed once.
+  if (element && spec.format === "uint" && (spec.bits === 8 || spec.bits === 16)) {
+    if (out.every((o) => o instanceof Float32Array)) {
+      const offsets = Int32Array.from(cols, (c) => c * spp);
+      const picked = Int32Array.from(samples);
+      const nodata = nd ?? -1;
+      if (spec.bits === 16) {
+        const a = new Uint16Array(data.buffer, data.byteOffset, data.length >> 1);
+        pick16(a, rows, offsets, perRow, picked, nodata, out as Float32Array[], at, stride);
+      } else pick8(data, rows, offsets, perRow, picked, nodata, out as Float32Array[], at, stride);
+      return;
+    }
   }
   for (let k = 0; k < samples.length; k++) {
     const s = samples[k], dst = out[k];
-    // The common cases (uint8 and uint16 imagery), without the reader's indirection.
-    if (element && spec.bits === 16 && spec.format === "uint") {
-      const a = new Uint16Array(data.buffer, data.byteOffset, data.length >> 1);
-      pick16(a, rows, cols, perRow, spp, s, nd ?? -1, dst);
-      continue;
-    }
-    if (element && spec.bits === 8 && spec.format === "uint") {
-      pick8(data, rows, cols, perRow, spp, s, nd ?? -1, dst);
-      continue;
-    }
     for (let j = 0; j < nr; j++) {
+      const o = at + j * stride;
       for (let i = 0; i < nc; i++) {
-        const v = at(rows[j], cols[i], s);
-        dst[j * nc + i] = v === nd ? NaN : v;
+        const v = read(rows[j], cols[i], s);
+        dst[o + i] = v === nd ? NaN : v;
       }
     }
   }
-  return out;
 }
 
+// One function per array type, so that each loop stays monomorphic (several times faster).
 function pick16(
   a: Uint16Array,
   rows: Int32Array,
-  cols: Int32Array,
+  offsets: Int32Array,
   perRow: number,
-  spp: number,
-  s: number,
+  samples: Int32Array,
   nd: number,
-  dst: Float64Array,
+  out: Float32Array[],
+  at: number,
+  stride: number,
 ): void {
-  const nr = rows.length, nc = cols.length;
-  for (let j = 0; j < nr; j++) {
-    const base = rows[j] * perRow + s, o = j * nc;
-    for (let i = 0; i < nc; i++) {
-      const v = a[base + cols[i] * spp];
-      dst[o + i] = v === nd ? NaN : v;
+  const nr = rows.length, nc = offsets.length;
+  for (let k = 0; k < samples.length; k++) {
+    const s = samples[k], dst = out[k];
+    for (let j = 0; j < nr; j++) {
+      const base = rows[j] * perRow + s, o = at + j * stride;
+      for (let i = 0; i < nc; i++) {
+        const v = a[base + offsets[i]];
+        dst[o + i] = v === nd ? NaN : v;
+      }
     }
   }
 }
@@ -302,19 +388,23 @@ function pick16(
 function pick8(
   a: Uint8Array,
   rows: Int32Array,
-  cols: Int32Array,
+  offsets: Int32Array,
   perRow: number,
-  spp: number,
-  s: number,
+  samples: Int32Array,
   nd: number,
-  dst: Float64Array,
+  out: Float32Array[],
+  at: number,
+  stride: number,
 ): void {
-  const nr = rows.length, nc = cols.length;
-  for (let j = 0; j < nr; j++) {
-    const base = rows[j] * perRow + s, o = j * nc;
-    for (let i = 0; i < nc; i++) {
-      const v = a[base + cols[i] * spp];
-      dst[o + i] = v === nd ? NaN : v;
+  const nr = rows.length, nc = offsets.length;
+  for (let k = 0; k < samples.length; k++) {
+    const s = samples[k], dst = out[k];
+    for (let j = 0; j < nr; j++) {
+      const base = rows[j] * perRow + s, o = at + j * stride;
+      for (let i = 0; i < nc; i++) {
+        const v = a[base + offsets[i]];
+        dst[o + i] = v === nd ? NaN : v;
+      }
     }
   }
 }

@@ -2,7 +2,7 @@
  * A decoding thread: takes one block's compressed bytes with its layout and
  * the pixels to pick, answers with the picked values (transferred, not
  * copied). Only decoding happens here; all reads and checks stay with the
- * caller.
+ * caller. It says when it is ready, so that no block waits for it to load.
  *
  * @module
  */
@@ -22,3 +22,4 @@ scope.onmessage = async (e: MessageEvent) => {
     scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
   }
 };
+scope.postMessage({ ready: true });

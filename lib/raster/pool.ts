@@ -1,25 +1,31 @@
 /**
- * Decoding on every core: a pool of worker threads shared by the renders
- * that run at the same time (a plot's panels, a map's overlays) and closed
- * when the last of them ends, since a live worker keeps the process alive.
+ * Decoding on every core: a pool of worker threads (one fewer than the
+ * cores, since the main thread decodes too) shared by the renders that run
+ * at the same time (a plot's panels, a map's overlays) and closed when the
+ * last of them ends, since a live worker keeps the process alive. A worker
+ * takes 60–100 ms of processor time to start (a few hundred milliseconds of
+ * wall time on a busy machine), so blocks are handed to a worker only once
+ * it has said it is ready; until then the main thread decodes them.
  * The pool also enforces a render's wall-clock budget: when it is spent,
  * the workers are terminated, whatever they were doing.
  *
  * @module
  */
-import type { BlockSpec, Picks } from "./block.ts";
+import type { BlockSpec, Picks, Values } from "./block.ts";
 import type { Budget } from "./limits.ts";
 
 /** Decodes blocks on worker threads. */
 export interface DecodePool {
   /** Number of workers. */
   size: number;
-  /** Decodes and samples one block on the least busy worker. */
-  run(bytes: Uint8Array, spec: BlockSpec, picks: Picks): Promise<Float64Array[]>;
+  /** Resolves once a worker has loaded its code and can take blocks. */
+  ready(): Promise<void>;
+  /** Decodes and samples one block on the least busy ready worker. */
+  run(bytes: Uint8Array, spec: BlockSpec, picks: Picks): Promise<Values[]>;
 }
 
 interface Pending {
-  resolve(values: Float64Array[]): void;
+  resolve(values: Values[]): void;
   reject(error: Error): void;
 }
 
@@ -31,16 +37,22 @@ interface Shared extends DecodePool {
 export class PoolStopped extends Error {}
 
 let shared: Shared | undefined;
-let holders = 0;
+let holders = 0, renders = 0;
 
 function createPool(size: number): Shared {
+  let nextId = 0, closed = false, signal = () => {};
+  const anyReady = new Promise<void>((resolve) => (signal = resolve));
   const workers = Array.from({ length: size }, () => ({
     worker: new Worker(new URL("./decode_worker.ts", import.meta.url), { type: "module" }),
     pending: new Map<number, Pending>(),
+    ready: false,
   }));
-  let nextId = 0, closed = false;
   for (const w of workers) {
     w.worker.onmessage = (e: MessageEvent) => {
+      if (e.data.ready) {
+        w.ready = true;
+        return signal();
+      }
       const p = w.pending.get(e.data.id);
       if (!p) return;
       w.pending.delete(e.data.id);
@@ -49,27 +61,32 @@ function createPool(size: number): Shared {
     };
     w.worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
+      w.ready = false; // a worker that failed takes no more blocks
       for (const p of w.pending.values()) p.reject(new Error(e.message));
       w.pending.clear();
     };
   }
   const pool: Shared = {
     size,
-    run(bytes, spec, picks) {
-      if (closed) return Promise.reject(new PoolStopped());
-      const w = workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    ready: () => anyReady,
+    async run(bytes, spec, picks) {
+      await anyReady;
+      const live = workers.filter((w) => w.ready);
+      if (closed || live.length === 0) throw new PoolStopped();
+      const w = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = nextId++;
       // Bytes that are a view into a larger buffer (a file in memory) are copied, never moved.
       const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
         ? bytes
         : bytes.slice();
-      return new Promise((resolve, reject) => {
+      return await new Promise((resolve, reject) => {
         w.pending.set(id, { resolve, reject });
         w.worker.postMessage({ id, bytes: own, spec, picks }, [own.buffer as ArrayBuffer]);
       });
     },
     terminate() {
       closed = true;
+      signal();
       for (const w of workers) {
         w.worker.terminate();
         for (const p of w.pending.values()) p.reject(new PoolStopped());
@@ -127,26 +144,39 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
     }, Math.max(0, budget.deadline - performance.now()));
   });
   return await holdPool(async () => {
+    renders++;
     try {
       return await Promise.race([f(), deadline]);
     } finally {
+      renders--;
       clearTimeout(timer);
     }
   });
 }
 
+/** Decoded bytes from which a render alone starts the pool (about 100 ms of inflating). */
+const ALONE_BYTES = 32 * 2 ** 20;
+/** Decoded bytes from which a render that runs beside others starts it. */
+const BESIDE_BYTES = 2 * 2 ** 20;
+
 /**
- * The shared pool when `parallel` and the machine has more than one core;
- * it lives while a {@linkcode holdPool} or {@linkcode withinBudget} call runs.
+ * The shared pool, when decoding `bytes` pays for starting it (or it runs
+ * already) and the machine has more than one core; it lives while a
+ * {@linkcode holdPool} or {@linkcode withinBudget} call runs. A render that
+ * runs beside others (a plot's panels) starts it from less work, since
+ * their blocks add up.
  *
  * @example
  * ```ts
  * import { sharedPool } from "./pool.ts";
- * if (sharedPool(false) !== undefined) throw new Error();
+ * if (sharedPool(1 << 30, false) !== undefined) throw new Error();
+ * if (sharedPool(1024) !== undefined) throw new Error();
  * ```
  */
-export function sharedPool(parallel: boolean): DecodePool | undefined {
+export function sharedPool(bytes: number, allowed = true): DecodePool | undefined {
   const cores = navigator.hardwareConcurrency ?? 1;
-  if (!parallel || cores < 2 || holders === 0) return undefined;
-  return (shared ??= createPool(cores));
+  if (!allowed || cores < 2 || holders === 0) return undefined;
+  if (shared) return shared;
+  if (bytes < (renders > 1 ? BESIDE_BYTES : ALONE_BYTES)) return undefined;
+  return (shared = createPool(Math.max(1, cores - 1)));
 }

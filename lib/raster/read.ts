@@ -10,10 +10,21 @@
  * @module
  */
 import { errorLine, RasterError } from "../errors.ts";
-import { blockBytes, type BlockSpec, cmykToRgba, decodeAndSample, type Picks } from "./block.ts";
+import {
+  blockBytes,
+  type BlockSpec,
+  cmykToRgba,
+  decodeAndSample,
+  decodeBlock,
+  fitsFloat32,
+  type Picks,
+  sampleInto,
+  type Values,
+} from "./block.ts";
 import type { Level, RasterInfo } from "./describe.ts";
 import { tagNumbers } from "./ifd.ts";
 import type { Budget } from "./limits.ts";
+import { setImmediate } from "node:timers";
 import { type DecodePool, PoolStopped, sharedPool } from "./pool.ts";
 
 /** Bands sampled onto the output grid; NaN marks nodata or masked pixels. */
@@ -22,8 +33,8 @@ export interface Decimated {
   width: number;
   /** Output height. */
   height: number;
-  /** One array per requested sample, in request order. */
-  bands: Float64Array[];
+  /** One array per requested sample, in request order (32-bit when that holds the values exactly). */
+  bands: Values[];
   /** Size of the level that was read, e.g. an overview. */
   level: { width: number; height: number };
 }
@@ -104,7 +115,10 @@ export async function readDecimated(
   options: ReadOptions,
 ): Promise<Decimated> {
   const level = chooseLevel(info.levels, outW, outH);
-  const bands = samples.map(() => new Float64Array(outW * outH));
+  const exact32 = fitsFloat32(level.codec);
+  const bands = samples.map(() =>
+    exact32 ? new Float32Array(outW * outH) : new Float64Array(outW * outH)
+  );
   const nodata = "nodata" in options ? options.nodata : info.nodata;
   const mask = info.masks.find((m) => m.width === level.width && m.height === level.height);
   if (level.codec.colour === "cmyk" && level.codec.planar) {
@@ -161,7 +175,7 @@ async function sampleLevel(
   info: RasterInfo,
   stored: Level,
   samples: number[],
-  into: Float64Array[],
+  into: Values[],
   outW: number,
   outH: number,
   nodata: number | undefined,
@@ -217,7 +231,7 @@ async function sampleLevel(
       reason: "corrupt",
       detail: `${level.tiled ? "tile" : "strip"} (${job.tx}, ${job.ty}) ${detail}`,
     }, { cause });
-  const place = (job: Job, values: Float64Array[]) => {
+  const place = (job: Job, values: Values[]) => {
     const r0 = rowSpans[2 * job.ty], c0 = colSpans[2 * job.tx];
     const nr = job.picks.rows.length, nc = job.picks.cols.length;
     for (let k = 0; k < values.length; k++) {
@@ -250,22 +264,27 @@ async function sampleLevel(
     const length = Math.min(declared > 0 ? declared : Infinity, size - offset, cap);
     return await tiff.source.read(offset, length);
   };
-  const decode = async (job: Job, pool?: DecodePool): Promise<Float64Array[]> => {
+  /** Decodes a block on a worker or here, and puts its samples in place. */
+  const decode = async (job: Job, pool?: DecodePool): Promise<void> => {
     const bytes = await fetchBlock(job);
     if (!bytes) {
       const n = job.picks.rows.length * job.picks.cols.length;
       const fill = job.spec.nodata === undefined ? 0 : NaN;
-      return job.picks.samples.map(() => new Float64Array(n).fill(isMask ? 255 : fill));
+      return place(job, job.picks.samples.map(() => new Float32Array(n).fill(isMask ? 255 : fill)));
     }
     try {
       if (pool) {
         try {
-          return await pool.run(bytes, job.spec, job.picks);
+          return place(job, await pool.run(bytes, job.spec, job.picks));
         } catch (e) {
           if (!(e instanceof PoolStopped)) throw e;
         }
       }
-      return await decodeAndSample(bytes, job.spec, job.picks);
+      if (isMask) return place(job, await decodeAndSample(bytes, job.spec, job.picks));
+      // Here, samples go straight into the output arrays.
+      const data = await decodeBlock(bytes, job.spec, job.picks.rows);
+      const at = rowSpans[2 * job.ty] * outW + colSpans[2 * job.tx];
+      sampleInto(data, job.spec, job.picks, job.bands.map((b) => into[b]), at, outW);
     } catch (e) {
       if (e instanceof RasterError) throw e;
       const message = errorLine(e);
@@ -284,24 +303,35 @@ async function sampleLevel(
     }
   };
   budget.check();
-  // Threads pay off from a few megabytes of decoding (a thread starts in tens of milliseconds).
-  const parallel = options.workers !== false && jobs.length >= 2 && total >= 4 * 2 ** 20;
-  const pool = sharedPool(parallel);
-  {
-    let next = 0;
-    const lanes = pool ? pool.size * 2 : 4;
-    const lane = async () => {
-      try {
-        while (next < jobs.length) {
-          const job = jobs[next++];
-          budget.check();
-          place(job, await decode(job, pool));
-        }
-      } catch (e) {
-        next = jobs.length; // the other lanes stop too
-        throw e;
+  const pool = sharedPool(total, options.workers !== false);
+  let next = 0, taken = () => {};
+  const allTaken = new Promise<void>((resolve) => (taken = resolve));
+  const take = (): Job | undefined => {
+    const job = jobs[next++];
+    if (next >= jobs.length) taken();
+    return job;
+  };
+  // The main thread decodes from the start; each worker joins once it is ready.
+  const lane = async (on?: DecodePool) => {
+    if (on) await Promise.race([on.ready(), allTaken]);
+    try {
+      for (let job = take(); job; job = take()) {
+        budget.check();
+        await decode(job, on);
+        // Let the workers' answers in between blocks decoded here (a file read may not yield).
+        if (pool && !on) await new Promise((resolve) => setImmediate(resolve));
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(lanes, jobs.length) }, lane));
-  }
+    } catch (e) {
+      next = jobs.length; // the other lanes stop too
+      taken();
+      throw e;
+    }
+  };
+  // Several reads in flight on the main thread (one decodes while the others wait for bytes,
+  // which matters for URLs), and two blocks per worker, so none waits for the next one's bytes.
+  const lanes = [
+    ...Array.from({ length: 4 }, () => lane()),
+    ...Array.from({ length: pool ? pool.size * 2 : 0 }, () => lane(pool)),
+  ];
+  await Promise.all(lanes);
 }

@@ -6,7 +6,6 @@
  * @module
  */
 import { RasterError } from "../errors.ts";
-import { colormapLut } from "./colormap.ts";
 import { describeRaster, type RasterInfo } from "./describe.ts";
 import { type Georeference, georeference } from "./georef.ts";
 import { Budget, type RasterLimits, resolveLimits } from "./limits.ts";
@@ -14,7 +13,7 @@ import { checkBands, outputSize, type SizeOptions } from "./options.ts";
 import { withinBudget } from "./pool.ts";
 import { readDecimated } from "./read.ts";
 import { openRaster, type RasterSource, sourceName } from "./source.ts";
-import { applyStretch, type Stretch, stretchLimits } from "./stretch.ts";
+import { applyStretch, integerRange, type Stretch, stretchLimits } from "./stretch.ts";
 
 /** Options of {@linkcode renderRaster}. */
 export interface RenderOptions extends SizeOptions {
@@ -65,7 +64,7 @@ export async function renderRaster(
   options: RenderOptions = {},
 ): Promise<RenderedRaster> {
   if (options.bands) checkBands(options.bands);
-  if (options.cmap) colormapLut(options.cmap);
+  if (options.cmap) await colourTable(options.cmap);
   const limits = resolveLimits(options.limits);
   const [width0, height0] = [options.width, options.height];
   if (width0 !== undefined || height0 !== undefined) outputSize(1, 1, options);
@@ -132,24 +131,83 @@ async function draw(
   }
   const stretch = options.stretch ?? "auto";
   const limits = values.map((v, i) => stretchLimits(v, stretch, info.dtype, i));
-  const bytes = values.map((v, i) => applyStretch(v, ...limits[i]));
-  const lut = bytes.length === 1 ? colormapLut(options.cmap ?? "gray") : undefined;
-  for (let i = 0; i < width * height; i++) {
-    // NaN marks nodata: a pixel is drawn when any band holds a value.
-    let valid = false;
-    for (let k = 0; k < values.length && !valid; k++) valid = values[k][i] === values[k][i];
-    if (!valid) continue;
-    if (lut) {
-      const k = bytes[0][i] * 3;
-      rgba[i * 4] = lut[k];
-      rgba[i * 4 + 1] = lut[k + 1];
-      rgba[i * 4 + 2] = lut[k + 2];
-    } else {
-      rgba[i * 4] = bytes[0][i];
-      rgba[i * 4 + 1] = bytes[1][i];
-      rgba[i * 4 + 2] = bytes[2][i];
+  const lut = values.length === 1 ? await colourTable(options.cmap) : undefined;
+  const range = integerRange(info.dtype);
+  if (range && values.every((v) => v instanceof Float32Array)) {
+    // Small integer types: every value's byte looked up, in one pass over the pixels.
+    const tables = limits.map((l) => stretchTable(range, l));
+    if (lut) colourByTable(values[0] as Float32Array, range[0], tables[0], lut, rgba);
+    else rgbByTable(values as Float32Array[], range[0], tables, rgba);
+  } else {
+    const bytes = values.map((v, i) => applyStretch(v, ...limits[i]));
+    for (let i = 0; i < width * height; i++) {
+      // NaN marks nodata: a pixel is drawn when any band holds a value.
+      let valid = false;
+      for (let k = 0; k < values.length && !valid; k++) valid = values[k][i] === values[k][i];
+      if (!valid) continue;
+      if (lut) {
+        const k = bytes[0][i] * 3;
+        rgba[i * 4] = lut[k];
+        rgba[i * 4 + 1] = lut[k + 1];
+        rgba[i * 4 + 2] = lut[k + 2];
+      } else {
+        rgba[i * 4] = bytes[0][i];
+        rgba[i * 4 + 1] = bytes[1][i];
+        rgba[i * 4 + 2] = bytes[2][i];
+      }
+      rgba[i * 4 + 3] = 255;
     }
-    rgba[i * 4 + 3] = 255;
   }
   return lut ? { ...result, range: limits[0] } : result;
+}
+
+const GRAY = Uint8Array.from({ length: 768 }, (_, k) => Math.floor(k / 3));
+
+/** A colour map's table; the named maps (d3-scale-chromatic) load only when one is asked for. */
+async function colourTable(name = "gray"): Promise<Uint8Array> {
+  if (/^gr[ae]y$/i.test(name.trim())) return GRAY;
+  const { colormapLut } = await import("./colormap.ts");
+  return colormapLut(name);
+}
+
+/** The stretched byte of every value of an integer range (as `applyStretch` maps it). */
+function stretchTable([base, size]: [number, number], [lo, hi]: [number, number]): Uint8Array {
+  return applyStretch(Float64Array.from({ length: size }, (_, k) => base + k), lo, hi);
+}
+
+/** Three bands through their tables; a pixel is drawn when any band holds a value (not NaN). */
+function rgbByTable(
+  bands: Float32Array[],
+  base: number,
+  tables: Uint8Array[],
+  rgba: Uint8ClampedArray,
+): void {
+  const [r, g, b] = bands, [tr, tg, tb] = tables;
+  for (let i = 0, o = 0; i < r.length; i++, o += 4) {
+    const x = r[i], y = g[i], z = b[i];
+    if (x !== x && y !== y && z !== z) continue;
+    rgba[o] = x === x ? tr[x - base] : 0;
+    rgba[o + 1] = y === y ? tg[y - base] : 0;
+    rgba[o + 2] = z === z ? tb[z - base] : 0;
+    rgba[o + 3] = 255;
+  }
+}
+
+/** One band through its table and a colour map. */
+function colourByTable(
+  band: Float32Array,
+  base: number,
+  table: Uint8Array,
+  lut: Uint8Array,
+  rgba: Uint8ClampedArray,
+): void {
+  for (let i = 0, o = 0; i < band.length; i++, o += 4) {
+    const x = band[i];
+    if (x !== x) continue;
+    const k = table[x - base] * 3;
+    rgba[o] = lut[k];
+    rgba[o + 1] = lut[k + 1];
+    rgba[o + 2] = lut[k + 2];
+    rgba[o + 3] = 255;
+  }
 }

@@ -25,18 +25,43 @@ export type Stretch =
   | { min: number | number[]; max: number | number[] };
 
 /**
+ * The values integer samples of at most 16 bits can take, as
+ * `[lowest, count]`; undefined for other types (floats, wider integers).
+ *
+ * @example
+ * ```ts
+ * import { integerRange } from "./stretch.ts";
+ * if (integerRange("int16")?.join() !== "-32768,65536" || integerRange("float32") !== undefined) throw new Error();
+ * ```
+ */
+export function integerRange(dtype: string): [number, number] | undefined {
+  const m = /^(u?)int(\d+)$/.exec(dtype);
+  if (!m || Number(m[2]) > 16) return undefined;
+  const size = 2 ** Number(m[2]);
+  return [m[1] ? 0 : -size / 2, size];
+}
+
+/**
  * The value at percentile `p` (0–100) of the valid values, nearest rank
  * (index `round(p / 100 * (n - 1))` of the sorted values). Integer data of a
  * range up to 65536 is counted exactly; other data is sorted (at most 262144
- * evenly spaced values, so huge outputs stay fast).
+ * evenly spaced values, so huge outputs stay fast). With `range` (from
+ * {@linkcode integerRange}), values are counted in a single pass.
  *
  * @example
  * ```ts
  * import { percentiles } from "./stretch.ts";
  * if (percentiles(new Float32Array([1, 2, 3, 4, 5, NaN]), [0, 50, 100]).join() !== "1,3,5") throw new Error();
+ * if (percentiles(new Float32Array([1, 2, 3, 4, 5, NaN]), [0, 50, 100], [0, 256]).join() !== "1,3,5") throw new Error();
  * ```
  */
-export function percentiles(values: Float32Array | Float64Array, ps: number[]): number[] {
+export function percentiles(
+  values: Float32Array | Float64Array,
+  ps: number[],
+  range?: [number, number],
+): number[] {
+  const counted = range ? countValues(values, range[0], range[1]) : undefined;
+  if (counted) return ranked(counted.counts, range![0], counted.n, ps);
   let min = Infinity, max = -Infinity, n = 0, integral = true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -48,21 +73,13 @@ export function percentiles(values: Float32Array | Float64Array, ps: number[]): 
     if (integral && !Number.isInteger(v)) integral = false;
   }
   if (n === 0) return ps.map(() => NaN);
-  const ranks = ps.map((p) => Math.round((Math.min(100, Math.max(0, p)) / 100) * (n - 1)));
   if (integral && max - min < 65536) {
     const counts = new Uint32Array(max - min + 1);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v > -Infinity && v < Infinity) counts[v - min]++;
     }
-    return ranks.map((r) => {
-      let seen = 0;
-      for (let k = 0; k < counts.length; k++) {
-        seen += counts[k];
-        if (seen > r) return min + k;
-      }
-      return max;
-    });
+    return ranked(counts, min, n, ps);
   }
   const step = Math.max(1, Math.floor(n / 262144));
   const picked = new Float64Array(Math.ceil(n / step));
@@ -74,6 +91,39 @@ export function percentiles(values: Float32Array | Float64Array, ps: number[]): 
   }
   const sorted = picked.subarray(0, m).sort();
   return ps.map((p) => sorted[Math.round((Math.min(100, Math.max(0, p)) / 100) * (m - 1))]);
+}
+
+/** Counts of each value from `base` on, with the number counted; undefined if one falls outside. */
+function countValues(
+  values: Float32Array | Float64Array,
+  base: number,
+  size: number,
+): { counts: Uint32Array; n: number } | undefined {
+  const counts = new Uint32Array(size);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) continue;
+    const k = v - base;
+    if (!(k >= 0 && k < size && k === Math.floor(k))) return undefined;
+    counts[k]++;
+    n++;
+  }
+  return { counts, n };
+}
+
+/** Nearest-rank percentiles of counted values. */
+function ranked(counts: Uint32Array, base: number, n: number, ps: number[]): number[] {
+  if (n === 0) return ps.map(() => NaN);
+  const ranks = ps.map((p) => Math.round((Math.min(100, Math.max(0, p)) / 100) * (n - 1)));
+  return ranks.map((r) => {
+    let seen = 0;
+    for (let k = 0; k < counts.length; k++) {
+      seen += counts[k];
+      if (seen > r) return base + k;
+    }
+    return base + counts.length - 1;
+  });
 }
 
 /**
@@ -95,8 +145,9 @@ export function stretchLimits(
   // Fewer than 8 bits: the whole range of the type, as GDAL shows NBITS data.
   const nbits = /^uint([1-7])$/.exec(dtype);
   if (stretch === "auto" && nbits) return [0, 2 ** Number(nbits[1]) - 1];
-  if (stretch === "auto") return percentiles(values, [2, 98]) as [number, number];
-  if (stretch === "minmax") return percentiles(values, [0, 100]) as [number, number];
+  const range = integerRange(dtype);
+  if (stretch === "auto") return percentiles(values, [2, 98], range) as [number, number];
+  if (stretch === "minmax") return percentiles(values, [0, 100], range) as [number, number];
   if ("percentile" in stretch) {
     const [lo, hi] = stretch.percentile;
     if (!(lo >= 0 && hi <= 100 && lo < hi)) {
@@ -106,7 +157,7 @@ export function stretchLimits(
         fix: "use 0 <= lo < hi <= 100",
       });
     }
-    return percentiles(values, [lo, hi]) as [number, number];
+    return percentiles(values, [lo, hi], range) as [number, number];
   }
   const pick = (v: number | number[]) => (Array.isArray(v) ? v[index] ?? v[v.length - 1] : v);
   const lo = pick(stretch.min), hi = pick(stretch.max);

@@ -38,7 +38,7 @@ async function readAll(source: string | Uint8Array, w = FW, h = FH, samples = [0
   }
 }
 
-function maxDiff(got: Float64Array[], want: BandArray[]): number {
+function maxDiff(got: ArrayLike<number>[], want: BandArray[]): number {
   let d = 0;
   want.forEach((w, b) => w.forEach((v, i) => (d = Math.max(d, Math.abs(got[b][i] - v)))));
   return d;

@@ -32,6 +32,6 @@ export async function run(name: string, { values, positionals }: ParsedArgs): Pr
     cmap: values.cmap as string | undefined,
     nodata: numbersFlag(name, "nodata", values.nodata, 1)?.[0],
   });
-  console.log(await writeFileAtomic(values.out as string, encodePng(rendered, { level: 3 })));
+  console.log(await writeFileAtomic(values.out as string, encodePng(rendered)));
   return 0;
 }
