@@ -9,4 +9,4 @@ export { blend, resize, type RgbaImage, whiteCanvas } from "./rgba.ts";
 export { encodeIndexedPng, encodePng, type IndexedImage, type PngOptions } from "./png.ts";
 export { encodePalettePng, quantize } from "./palette.ts";
 export { decodeImage } from "./decode.ts";
-export { drawText, fitText, textWidth } from "./text.ts";
+export { drawText, fitText, loadFont, textWidth } from "./text.ts";

@@ -40,19 +40,24 @@ export function whiteCanvas(width: number, height: number): RgbaImage {
  * ```
  */
 export function blend(dst: RgbaImage, src: RgbaImage, x: number, y: number): void {
-  for (let sy = 0; sy < src.height; sy++) {
-    const dy = y + sy;
-    if (dy < 0 || dy >= dst.height) continue;
-    for (let sx = 0; sx < src.width; sx++) {
-      const dx = x + sx;
-      if (dx < 0 || dx >= dst.width) continue;
-      const s = (sy * src.width + sx) * 4, d = (dy * dst.width + dx) * 4;
-      const a = src.rgba[s + 3] / 255;
-      if (a === 0) continue;
-      for (let c = 0; c < 3; c++) {
-        dst.rgba[d + c] = src.rgba[s + c] * a + dst.rgba[d + c] * (1 - a);
+  const s8 = src.rgba, d8 = dst.rgba;
+  const x0 = Math.max(0, -x), x1 = Math.min(src.width, dst.width - x);
+  for (let sy = Math.max(0, -y); sy < Math.min(src.height, dst.height - y); sy++) {
+    let s = (sy * src.width + x0) * 4, d = ((y + sy) * dst.width + x + x0) * 4;
+    for (let sx = x0; sx < x1; sx++, s += 4, d += 4) {
+      const alpha = s8[s + 3];
+      if (alpha === 0) continue;
+      if (alpha === 255) {
+        // Opaque (most rendered pixels): the source as it is.
+        d8[d] = s8[s];
+        d8[d + 1] = s8[s + 1];
+        d8[d + 2] = s8[s + 2];
+        d8[d + 3] = 255;
+        continue;
       }
-      dst.rgba[d + 3] = 255 * (a + (dst.rgba[d + 3] / 255) * (1 - a));
+      const a = alpha / 255;
+      for (let c = 0; c < 3; c++) d8[d + c] = s8[s + c] * a + d8[d + c] * (1 - a);
+      d8[d + 3] = 255 * (a + (d8[d + 3] / 255) * (1 - a));
     }
   }
 }

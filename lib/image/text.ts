@@ -12,11 +12,14 @@
  * bundle costs about as much to import and parse as the bare TTF
  * (`deno task bench handwritten`, `bench/handwritten/font.ts`).
  *
+ * Loading it (opentype.js, the fonts' module, parsing) takes about 150 ms
+ * of processor time, so it is loaded by {@linkcode loadFont} when a figure
+ * needs it, while the figure's rasters decode; glyph outlines are parsed as
+ * they are drawn (opentype.js's `lowMemory`).
+ *
  * @module
  */
 
-import opentype from "opentype.js";
-import vfs from "pdfmake/build/vfs_fonts.js";
 import { fillCoverage, flatten, type PathCommand } from "./glyph_fill.ts";
 import type { RgbaImage } from "./rgba.ts";
 
@@ -34,12 +37,31 @@ interface Font {
 }
 
 let font: Font | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the font (once per process); the other functions here need it.
+ *
+ * @example
+ * ```ts
+ * import { loadFont, textWidth } from "./text.ts";
+ * await loadFont();
+ * if (!(textWidth("Hi", 10) > 0)) throw new Error();
+ * ```
+ */
+export function loadFont(): Promise<void> {
+  return loading ??= (async () => {
+    const [{ default: opentype }, { default: vfs }] = await Promise.all([
+      import("opentype.js"),
+      import("pdfmake/build/vfs_fonts.js"),
+    ]);
+    const bytes = Uint8Array.fromBase64((vfs as Record<string, string>)["Roboto-Regular.ttf"]);
+    font = opentype.parse(bytes.buffer, { lowMemory: true }) as Font;
+  })();
+}
 
 function roboto(): Font {
-  if (!font) {
-    const bytes = Uint8Array.fromBase64((vfs as Record<string, string>)["Roboto-Regular.ttf"]);
-    font = opentype.parse(bytes.buffer) as Font;
-  }
+  if (!font) throw new Error("the font is not loaded: await loadFont() first");
   return font;
 }
 
@@ -70,7 +92,8 @@ function layout(text: string, size: number): { glyphs: Glyph[]; xs: number[]; wi
  *
  * @example
  * ```ts
- * import { textWidth } from "./text.ts";
+ * import { loadFont, textWidth } from "./text.ts";
+ * await loadFont();
  * if (!(textWidth("Hello", 16) > 20)) throw new Error();
  * ```
  */
@@ -83,7 +106,8 @@ export function textWidth(text: string, size: number): number {
  *
  * @example
  * ```ts
- * import { fitText } from "./text.ts";
+ * import { fitText, loadFont } from "./text.ts";
+ * await loadFont();
  * if (!fitText("a very long title indeed", 12, 60).endsWith("…")) throw new Error();
  * ```
  */
@@ -104,8 +128,9 @@ export function fitText(text: string, size: number, maxWidth: number): string {
  *
  * @example
  * ```ts
- * import { drawText } from "./text.ts";
+ * import { drawText, loadFont } from "./text.ts";
  * import { whiteCanvas } from "./rgba.ts";
+ * await loadFont();
  * const canvas = whiteCanvas(120, 30);
  * drawText(canvas, "Title", 60, 4, 18);
  * if (!canvas.rgba.some((v) => v < 128)) throw new Error("no dark glyph pixels");

@@ -13,16 +13,13 @@
 import { ConfigError, errorLine, PermissionError, RasterError } from "../errors.ts";
 import { writeFileAtomic } from "../files/atomic_write.ts";
 import { isPermissionFailure } from "../files/permission.ts";
-import { decodeImage } from "../image/decode.ts";
 import { encodePng } from "../image/png.ts";
 import { blend, resize, type RgbaImage, whiteCanvas } from "../image/rgba.ts";
-import { drawText, fitText, textWidth } from "../image/text.ts";
-import { mapPool } from "../internal/pool.ts";
-import { colormapLut } from "../raster/colormap.ts";
+import { drawText, fitText, loadFont, textWidth } from "../image/text.ts";
 import type { RasterLimits } from "../raster/limits.ts";
 import { checkBands } from "../raster/options.ts";
-import { holdPool } from "../raster/pool.ts";
-import { renderRaster } from "../raster/render.ts";
+import { type DecodePool, holdPool, startPool } from "../raster/pool.ts";
+import { renderRasterOn } from "../raster/render.ts";
 import type { Stretch } from "../raster/stretch.ts";
 import { inputName, type PlotInput, type SelectedInput, selectInputs, stem } from "./inputs.ts";
 
@@ -40,7 +37,11 @@ export interface PlotOptions {
   plotFileFormat?: string[];
   /** PNG file to write (atomically; needs `--allow-write` for its folder); nothing is written when omitted. */
   output?: string;
-  /** Images prepared at once; default the number of cores. 1 prepares them one by one. */
+  /**
+   * Images prepared at once; default the number of cores plus one (one per
+   * decoding thread, one on the main thread). 1 prepares them one by one on
+   * the main thread.
+   */
   concurrency?: number;
 }
 
@@ -76,7 +77,27 @@ interface Cell {
   bar?: { lut: Uint8Array; range: [number, number] };
 }
 
-type Draw = (input: SelectedInput, box: [number, number]) => Promise<Cell>;
+/** Prepares one cell, on a worker of `pool` when given. */
+type Draw = (input: SelectedInput, box: [number, number], pool?: DecodePool) => Promise<Cell>;
+
+/**
+ * Stored bytes of rasters from which a figure renders its panels on worker
+ * threads (started before the font loads, so that neither waits for the
+ * other). A thread costs about 0.3 s of processor time before it works at
+ * full speed (starting, loading the reader, its compiler warming up on the
+ * first panel): below some 100 MB to decode (about a third of that stored),
+ * the main thread alone finishes first.
+ */
+const THREADS_BYTES = 32 * 2 ** 20;
+
+async function storedSize(input: SelectedInput): Promise<number> {
+  if (typeof input !== "string") return input.bytes.length;
+  try {
+    return (await Deno.stat(input)).size;
+  } catch {
+    return 0; // the render reports it
+  }
+}
 
 function figureSize(o: PlotOptions, fallback: [number, number]): [number, number] {
   const [w, h] = o.size ?? (o.figsize ?? fallback).map((v) => Math.round(v * 100));
@@ -144,7 +165,7 @@ async function plot(
   formats: string[],
   fallback: [number, number],
   draw: Draw,
-  bars = false,
+  { bars = false, threads = false } = {},
 ): Promise<PlotResult> {
   const [W, H] = figureSize(o, fallback);
   const list = Array.isArray(o.filepaths) ? o.filepaths : [o.filepaths];
@@ -160,7 +181,7 @@ async function plot(
     Math.max(1, cellW - 2 * pad),
     Math.max(1, cellH - 2 * pad - titleH - barH),
   ];
-  const limit = o.concurrency ?? navigator.hardwareConcurrency ?? 1;
+  const limit = o.concurrency ?? (navigator.hardwareConcurrency ?? 1) + 1;
   if (!(Number.isInteger(limit) && limit >= 1)) {
     throw new ConfigError({
       setting: "concurrency",
@@ -168,10 +189,40 @@ async function plot(
       fix: "pass 1 or more",
     });
   }
-  // Cells are prepared concurrently (decoding shares one pool of threads) and drawn in order.
-  const cells = await holdPool(() =>
-    mapPool(inputs, limit, (input) => draw(input, box), { stopOnError: true })
-  );
+  // Cells are prepared concurrently, whole panels on worker threads and on the main thread
+  // (one message each way per panel), and drawn in order.
+  const cells = await holdPool(async () => {
+    let pool: DecodePool | undefined;
+    if (threads && limit > 1 && n > 1) {
+      const sizes = await Promise.all(inputs.map(storedSize));
+      if (sizes.reduce((a, b) => a + b, 0) >= THREADS_BYTES) pool = startPool();
+    }
+    const results: PromiseSettledResult<Cell>[] = new Array(n);
+    let next = 0, failed = false, taken = () => {};
+    const allTaken = new Promise<void>((resolve) => (taken = resolve));
+    const lane = async (on?: DecodePool) => {
+      if (on) await Promise.race([on.ready(), allTaken]);
+      while (next < n && !failed) {
+        const i = next++;
+        if (next >= n) taken();
+        try {
+          results[i] = { status: "fulfilled", value: await draw(inputs[i], box, on) };
+        } catch (reason) {
+          failed = true;
+          taken();
+          results[i] = { status: "rejected", reason };
+        }
+      }
+    };
+    // The workers start on their panels as soon as they are ready, while the font loads here.
+    const lanes = pool
+      ? Array.from({ length: Math.min(pool.size, limit - 1) }, () => lane(pool))
+      : [];
+    await loadFont();
+    lanes.push(...Array.from({ length: pool ? 1 : Math.min(limit, n) }, () => lane()));
+    await Promise.all(lanes);
+    return results;
+  });
   const canvas = whiteCanvas(W, H);
   for (const [i, settled] of cells.entries()) {
     if (!settled) continue;
@@ -206,11 +257,12 @@ async function plot(
  */
 export async function plotResults(options: PlotResultsOptions): Promise<PlotResult> {
   if (options.bands) checkBands(options.bands);
-  if (options.cmap) colormapLut(options.cmap);
   // A bar is drawn for colour-mapped single bands: room is kept when bands or a cmap ask for one.
   const bars = options.bands?.length === 1 || options.cmap !== undefined;
-  const draw: Draw = async (input, box) => {
-    const r = await renderRaster(input, {
+  // Colour maps (d3-scale-chromatic) load only when a bar may need one; an unknown name fails here.
+  const lut = bars ? (await import("../raster/colormap.ts")).colormapLut(options.cmap) : undefined;
+  const draw: Draw = async (input, box, pool) => {
+    const r = await renderRasterOn(pool, input, {
       fit: box,
       bands: options.bands,
       stretch: options.stretch,
@@ -218,10 +270,13 @@ export async function plotResults(options: PlotResultsOptions): Promise<PlotResu
       limits: options.limits,
       workers: options.workers,
     });
-    const bar = bars && r.range ? { lut: colormapLut(options.cmap), range: r.range } : undefined;
+    const bar = lut && r.range ? { lut, range: r.range } : undefined;
     return { image: r, bar };
   };
-  return await plot(options, [".tif", ".tiff"], [14, 8], draw, bars);
+  return await plot(options, [".tif", ".tiff"], [14, 8], draw, {
+    bars,
+    threads: options.workers !== false,
+  });
 }
 
 /**
@@ -254,6 +309,7 @@ export async function plotQuicklooks(options: PlotOptions): Promise<PlotResult> 
         }, { cause: e });
       }
     } else bytes = input.bytes;
+    const { decodeImage } = await import("../image/decode.ts");
     const img = decodeImage(bytes, name);
     const scale = Math.min(box[0] / img.width, box[1] / img.height);
     const w = Math.max(1, Math.round(img.width * scale)),

@@ -1,18 +1,22 @@
 /**
- * Decoding on every core: a pool of worker threads (one fewer than the
- * cores, since the main thread decodes too) shared by the renders that run
- * at the same time (a plot's panels, a map's overlays) and closed when the
- * last of them ends, since a live worker keeps the process alive. A worker
- * takes 60–100 ms of processor time to start (a few hundred milliseconds of
- * wall time on a busy machine), so blocks are handed to a worker only once
- * it has said it is ready; until then the main thread decodes them.
+ * Decoding on every core: a pool of worker threads, one per core, shared by
+ * the renders that run at the same time (a plot's panels, a map's overlays)
+ * and closed when the last of them ends, since a live worker keeps the
+ * process alive. A worker takes about 100 ms of processor time to start
+ * (half of it in `new Worker` on the calling thread; a few hundred
+ * milliseconds of wall time on a busy machine), so jobs are handed to a
+ * worker only once it has said it is ready; until then, and beside the
+ * workers, the main thread decodes too.
  * The pool also enforces a render's wall-clock budget: when it is spent,
  * the workers are terminated, whatever they were doing.
  *
  * @module
  */
+import * as errors from "../errors.ts";
 import type { BlockSpec, Picks, Values } from "./block.ts";
 import type { Budget } from "./limits.ts";
+import type { RenderedRaster, RenderOptions } from "./render.ts";
+import type { RasterSource } from "./source.ts";
 
 /** Decodes blocks on worker threads. */
 export interface DecodePool {
@@ -22,11 +26,60 @@ export interface DecodePool {
   ready(): Promise<void>;
   /** Decodes and samples one block on the least busy ready worker. */
   run(bytes: Uint8Array, spec: BlockSpec, picks: Picks): Promise<Values[]>;
+  /**
+   * Renders a whole raster on the least busy ready worker (which reads it
+   * itself): a figure's panels, one per thread, with one message each way.
+   */
+  render(source: RasterSource, options: RenderOptions): Promise<RenderedRaster>;
 }
 
 interface Pending {
-  resolve(values: Values[]): void;
+  resolve(answer: any): void;
   reject(error: Error): void;
+}
+
+/** An error as it crosses threads: its class name, message and plain fields. */
+export interface ThreadError {
+  /** Class name, e.g. `RasterError`. */
+  name: string;
+  /** The message. */
+  message: string;
+  /** Own fields with plain values (`file`, `reason`, ...). */
+  fields: Record<string, unknown>;
+}
+
+/**
+ * An error as plain data, for `postMessage`.
+ *
+ * @example
+ * ```ts
+ * import { RasterError } from "../errors.ts";
+ * import { fromThread, toThread } from "./pool.ts";
+ * const e = fromThread(toThread(new RasterError({ file: "a.tif", reason: "corrupt", detail: "bad" })));
+ * if (!(e instanceof RasterError) || e.reason !== "corrupt" || !e.message.startsWith("a.tif: bad")) throw new Error();
+ * ```
+ */
+export function toThread(error: unknown): ThreadError {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error), fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(error)) {
+    if (v === undefined || v === null || ["string", "number", "boolean"].includes(typeof v)) {
+      fields[k] = v;
+    }
+  }
+  return { name: error.name, message: error.message, fields };
+}
+
+/** The error a {@linkcode ThreadError} describes: the module's own classes keep their class and fields. */
+export function fromThread(d: ThreadError): Error {
+  const Class = (errors as Record<string, unknown>)[d.name];
+  if (typeof Class !== "function" || !(Class.prototype instanceof Error)) {
+    return new Error(d.message);
+  }
+  const e = Object.assign(Object.create(Class.prototype), d.fields) as Error;
+  Object.defineProperty(e, "message", { value: d.message, writable: true, configurable: true });
+  e.stack = `${d.name}: ${d.message}`;
+  return e;
 }
 
 interface Shared extends DecodePool {
@@ -37,7 +90,7 @@ interface Shared extends DecodePool {
 export class PoolStopped extends Error {}
 
 let shared: Shared | undefined;
-let holders = 0, renders = 0;
+let holders = 0, waiting = 0;
 
 function createPool(size: number): Shared {
   let nextId = 0, closed = false, signal = () => {};
@@ -56,8 +109,8 @@ function createPool(size: number): Shared {
       const p = w.pending.get(e.data.id);
       if (!p) return;
       w.pending.delete(e.data.id);
-      if (e.data.error !== undefined) p.reject(new Error(e.data.error));
-      else p.resolve(e.data.values);
+      if (e.data.error !== undefined) p.reject(fromThread(e.data.error));
+      else p.resolve(e.data.answer);
     };
     w.worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
@@ -66,23 +119,35 @@ function createPool(size: number): Shared {
       w.pending.clear();
     };
   }
+  /** Sends a job to the least busy ready worker. */
+  const post = async (job: Record<string, unknown>, transfer: ArrayBuffer[] = []) => {
+    await anyReady;
+    const live = workers.filter((w) => w.ready);
+    if (closed || live.length === 0) throw new PoolStopped();
+    const w = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = nextId++;
+    return await new Promise<any>((resolve, reject) => {
+      w.pending.set(id, { resolve, reject });
+      w.worker.postMessage({ ...job, id }, transfer);
+    });
+  };
   const pool: Shared = {
     size,
     ready: () => anyReady,
     async run(bytes, spec, picks) {
-      await anyReady;
-      const live = workers.filter((w) => w.ready);
-      if (closed || live.length === 0) throw new PoolStopped();
-      const w = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-      const id = nextId++;
       // Bytes that are a view into a larger buffer (a file in memory) are copied, never moved.
       const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
         ? bytes
         : bytes.slice();
-      return await new Promise((resolve, reject) => {
-        w.pending.set(id, { resolve, reject });
-        w.worker.postMessage({ id, bytes: own, spec, picks }, [own.buffer as ArrayBuffer]);
-      });
+      try {
+        return await post({ kind: "block", bytes: own, spec, picks }, [own.buffer as ArrayBuffer]);
+      } catch (e) {
+        // A decoding failure comes back as a plain error; read.ts says which block it was.
+        throw e instanceof PoolStopped ? e : new Error((e as Error).message);
+      }
+    },
+    async render(source, options) {
+      return await post({ kind: "render", source, options });
     },
     terminate() {
       closed = true;
@@ -144,39 +209,69 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
     }, Math.max(0, budget.deadline - performance.now()));
   });
   return await holdPool(async () => {
-    renders++;
     try {
       return await Promise.race([f(), deadline]);
     } finally {
-      renders--;
       clearTimeout(timer);
     }
   });
 }
 
-/** Decoded bytes from which a render alone starts the pool (about 100 ms of inflating). */
-const ALONE_BYTES = 32 * 2 ** 20;
-/** Decoded bytes from which a render that runs beside others starts it. */
-const BESIDE_BYTES = 2 * 2 ** 20;
+/**
+ * Starts the shared pool ahead of the renders that will use it (a figure of
+ * several rasters), so that its threads load while the caller does other
+ * work; only inside {@linkcode holdPool}, on a machine with several cores.
+ *
+ * @example
+ * ```ts
+ * import { holdPool, sharedPool, startPool } from "./pool.ts";
+ * await holdPool(async () => {
+ *   const pool = startPool();
+ *   if (navigator.hardwareConcurrency > 1 && (!pool || sharedPool(0).pool !== pool)) throw new Error();
+ * });
+ * ```
+ */
+export function startPool(): DecodePool | undefined {
+  const cores = navigator.hardwareConcurrency ?? 1;
+  if (cores < 2 || holders === 0) return undefined;
+  return (shared ??= createPool(cores));
+}
 
 /**
- * The shared pool, when decoding `bytes` pays for starting it (or it runs
+ * Decoded bytes waiting in this process (all renders together) from which
+ * the pool starts: a worker costs about 0.3 s of processor time before it
+ * decodes at full speed (starting, loading its code, its compiler warming
+ * up on the first blocks), about what 64 MiB take to decode here.
+ */
+const POOL_BYTES = 64 * 2 ** 20;
+
+/**
+ * Accounts for `bytes` about to be decoded and returns the shared pool when
+ * the decoding waiting in this process pays for starting it (or it runs
  * already) and the machine has more than one core; it lives while a
- * {@linkcode holdPool} or {@linkcode withinBudget} call runs. A render that
- * runs beside others (a plot's panels) starts it from less work, since
- * their blocks add up.
+ * {@linkcode holdPool} or {@linkcode withinBudget} call runs. Call the
+ * returned `done` when those bytes are decoded.
  *
  * @example
  * ```ts
  * import { sharedPool } from "./pool.ts";
- * if (sharedPool(1 << 30, false) !== undefined) throw new Error();
- * if (sharedPool(1024) !== undefined) throw new Error();
+ * const { pool, done } = sharedPool(1 << 30, false);
+ * done();
+ * if (pool !== undefined || sharedPool(1024).pool !== undefined) throw new Error();
  * ```
  */
-export function sharedPool(bytes: number, allowed = true): DecodePool | undefined {
+export function sharedPool(
+  bytes: number,
+  allowed = true,
+): { pool: DecodePool | undefined; done(): void } {
+  waiting += bytes;
+  let counted = true;
+  const done = () => {
+    if (counted) waiting -= bytes;
+    counted = false;
+  };
   const cores = navigator.hardwareConcurrency ?? 1;
-  if (!allowed || cores < 2 || holders === 0) return undefined;
-  if (shared) return shared;
-  if (bytes < (renders > 1 ? BESIDE_BYTES : ALONE_BYTES)) return undefined;
-  return (shared = createPool(Math.max(1, cores - 1)));
+  if (!allowed || cores < 2 || holders === 0) return { pool: undefined, done };
+  if (!shared && waiting >= POOL_BYTES) shared = createPool(cores);
+  return { pool: shared, done };
 }

@@ -87,6 +87,8 @@ export interface ReadOptions {
   budget: Budget;
   /** Decode on worker threads when worthwhile (default true). */
   workers?: boolean;
+  /** Decode on this pool's workers (beside the main thread) whatever the amount. */
+  pool?: DecodePool;
 }
 
 /**
@@ -303,7 +305,8 @@ async function sampleLevel(
     }
   };
   budget.check();
-  const pool = sharedPool(total, options.workers !== false);
+  const shared = sharedPool(total, options.workers !== false && !options.pool);
+  const pool = options.pool ?? shared.pool, done = shared.done;
   let next = 0, taken = () => {};
   const allTaken = new Promise<void>((resolve) => (taken = resolve));
   const take = (): Job | undefined => {
@@ -333,5 +336,9 @@ async function sampleLevel(
     ...Array.from({ length: 4 }, () => lane()),
     ...Array.from({ length: pool ? pool.size * 2 : 0 }, () => lane(pool)),
   ];
-  await Promise.all(lanes);
+  try {
+    await Promise.all(lanes);
+  } finally {
+    done();
+  }
 }

@@ -10,7 +10,7 @@ import { describeRaster, type RasterInfo } from "./describe.ts";
 import { type Georeference, georeference } from "./georef.ts";
 import { Budget, type RasterLimits, resolveLimits } from "./limits.ts";
 import { checkBands, outputSize, type SizeOptions } from "./options.ts";
-import { withinBudget } from "./pool.ts";
+import { type DecodePool, PoolStopped, withinBudget } from "./pool.ts";
 import { readDecimated } from "./read.ts";
 import { openRaster, type RasterSource, sourceName } from "./source.ts";
 import { applyStretch, integerRange, type Stretch, stretchLimits } from "./stretch.ts";
@@ -78,6 +78,47 @@ export async function renderRaster(
       await opened.close();
     }
   });
+}
+
+/** In-memory rasters up to this size may be copied to a worker thread to render there. */
+const COPY_TO_THREAD_BYTES = 16 * 2 ** 20;
+
+/**
+ * Renders like {@linkcode renderRaster}, on a worker of `pool` when there is
+ * one (the worker reads the file itself, within the same budget), here
+ * otherwise, or when the raster is in memory and large, or when the pool
+ * was stopped.
+ *
+ * @example
+ * ```ts
+ * import { renderRasterOn } from "./render.ts";
+ * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * const bytes = await writeGeoTiff({ width: 8, height: 8, bands: [new Uint8Array(64)], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
+ * if ((await renderRasterOn(undefined, { name: "a.tif", bytes }, { width: 4 })).width !== 4) throw new Error();
+ * ```
+ */
+export async function renderRasterOn(
+  pool: DecodePool | undefined,
+  source: RasterSource,
+  options: RenderOptions = {},
+): Promise<RenderedRaster> {
+  const size = source instanceof Uint8Array || source instanceof ArrayBuffer
+    ? source.byteLength
+    : typeof source === "object" && "bytes" in source
+    ? source.bytes.byteLength
+    : 0;
+  if (!pool || size > COPY_TO_THREAD_BYTES) return await renderRaster(source, options);
+  // URL objects do not cross threads; their text does (a file: URL as its path).
+  const portable = source instanceof URL
+    ? source.protocol === "file:" ? decodeURIComponent(source.pathname) : source.href
+    : source;
+  const budget = new Budget(sourceName(source), resolveLimits(options.limits));
+  try {
+    return await withinBudget(budget, () => pool.render(portable, options));
+  } catch (e) {
+    if (e instanceof PoolStopped) return await renderRaster(source, options);
+    throw e;
+  }
 }
 
 async function draw(
@@ -172,7 +213,9 @@ async function colourTable(name = "gray"): Promise<Uint8Array> {
 
 /** The stretched byte of every value of an integer range (as `applyStretch` maps it). */
 function stretchTable([base, size]: [number, number], [lo, hi]: [number, number]): Uint8Array {
-  return applyStretch(Float64Array.from({ length: size }, (_, k) => base + k), lo, hi);
+  const values = new Float64Array(size);
+  for (let k = 0; k < size; k++) values[k] = base + k;
+  return applyStretch(values, lo, hi);
 }
 
 /** Three bands through their tables; a pixel is drawn when any band holds a value (not NaN). */
