@@ -56,8 +56,11 @@ export function blockBytes(spec: BlockSpec): number {
   return rowBytes(spec) * spec.rows;
 }
 
-/** Where sampled values go: a number array of either precision. */
-export type Values = Float32Array | Float64Array;
+/**
+ * Where sampled values go: floats of either precision (NaN marks nodata),
+ * or 16-bit integers when every value is known valid (no nodata, no mask).
+ */
+export type Values = Float32Array | Float64Array | Uint16Array;
 
 /**
  * Whether every value of such samples is exact as a 32-bit float (at most
@@ -337,13 +340,24 @@ export function sampleInto(
   }
   // The common cases (uint8 and uint16 imagery into 32-bit floats), column offsets computed once.
   if (element && spec.format === "uint" && (spec.bits === 8 || spec.bits === 16)) {
+    if (spec.bits === 16 && samples.length === 3 && out.every((o) => o instanceof Uint16Array)) {
+      const a = new Uint16Array(data.buffer, data.byteOffset, data.length >> 1);
+      const [r, g, b] = out as Uint16Array[];
+      const offsets = Int32Array.from(cols, (c) => c * spp);
+      pick16x3to16(a, rows, offsets, perRow, Int32Array.from(samples), r, g, b, at, stride);
+      return;
+    }
     if (out.every((o) => o instanceof Float32Array)) {
       const offsets = Int32Array.from(cols, (c) => c * spp);
       const picked = Int32Array.from(samples);
       const nodata = nd ?? -1;
       if (spec.bits === 16) {
         const a = new Uint16Array(data.buffer, data.byteOffset, data.length >> 1);
-        pick16(a, rows, offsets, perRow, picked, nodata, out as Float32Array[], at, stride);
+        if (samples.length === 3) {
+          // RGB from pixel-interleaved bands: one pass over the block, not one per band.
+          const [r, g, b] = out as Float32Array[];
+          pick16x3(a, rows, offsets, perRow, picked, nodata, r, g, b, at, stride);
+        } else pick16(a, rows, offsets, perRow, picked, nodata, out as Float32Array[], at, stride);
       } else pick8(data, rows, offsets, perRow, picked, nodata, out as Float32Array[], at, stride);
       return;
     }
@@ -381,6 +395,58 @@ function pick16(
         const v = a[base + offsets[i]];
         dst[o + i] = v === nd ? NaN : v;
       }
+    }
+  }
+}
+
+function pick16x3(
+  a: Uint16Array,
+  rows: Int32Array,
+  offsets: Int32Array,
+  perRow: number,
+  samples: Int32Array,
+  nd: number,
+  r: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+  at: number,
+  stride: number,
+): void {
+  const nr = rows.length, nc = offsets.length;
+  const s0 = samples[0], s1 = samples[1], s2 = samples[2];
+  for (let j = 0; j < nr; j++) {
+    const base = rows[j] * perRow, o = at + j * stride;
+    for (let i = 0; i < nc; i++) {
+      const p = base + offsets[i];
+      const x = a[p + s0], y = a[p + s1], z = a[p + s2];
+      r[o + i] = x === nd ? NaN : x;
+      g[o + i] = y === nd ? NaN : y;
+      b[o + i] = z === nd ? NaN : z;
+    }
+  }
+}
+
+function pick16x3to16(
+  a: Uint16Array,
+  rows: Int32Array,
+  offsets: Int32Array,
+  perRow: number,
+  samples: Int32Array,
+  r: Uint16Array,
+  g: Uint16Array,
+  b: Uint16Array,
+  at: number,
+  stride: number,
+): void {
+  const nr = rows.length, nc = offsets.length;
+  const s0 = samples[0], s1 = samples[1], s2 = samples[2];
+  for (let j = 0; j < nr; j++) {
+    const base = rows[j] * perRow, o = at + j * stride;
+    for (let i = 0; i < nc; i++) {
+      const p = base + offsets[i];
+      r[o + i] = a[p + s0];
+      g[o + i] = a[p + s1];
+      b[o + i] = a[p + s2];
     }
   }
 }

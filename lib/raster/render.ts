@@ -149,6 +149,7 @@ async function draw(
     nodata: options.nodata ?? info.nodata,
     budget,
     workers: options.workers,
+    integers: !alpha,
   });
   if (alpha) {
     const a = read.bands.pop()!;
@@ -174,7 +175,12 @@ async function draw(
   const limits = values.map((v, i) => stretchLimits(v, stretch, info.dtype, i));
   const lut = values.length === 1 ? await colourTable(options.cmap) : undefined;
   const range = integerRange(info.dtype);
-  if (range && values.every((v) => v instanceof Float32Array)) {
+  if (range && values.every((v) => v instanceof Uint16Array)) {
+    // Integers, all valid: every value's byte looked up, in one pass over the pixels.
+    const tables = limits.map((l) => stretchTable(range, l));
+    if (lut) colourByTable16(values[0] as Uint16Array, tables[0], lut, rgba);
+    else rgbByTable16(values as Uint16Array[], tables, rgba);
+  } else if (range && values.every((v) => v instanceof Float32Array)) {
     // Small integer types: every value's byte looked up, in one pass over the pixels.
     const tables = limits.map((l) => stretchTable(range, l));
     if (lut) colourByTable(values[0] as Float32Array, range[0], tables[0], lut, rgba);
@@ -232,6 +238,33 @@ function rgbByTable(
     rgba[o] = x === x ? tr[x - base] : 0;
     rgba[o + 1] = y === y ? tg[y - base] : 0;
     rgba[o + 2] = z === z ? tb[z - base] : 0;
+    rgba[o + 3] = 255;
+  }
+}
+
+/** Three all-valid integer bands through their tables. */
+function rgbByTable16(bands: Uint16Array[], tables: Uint8Array[], rgba: Uint8ClampedArray): void {
+  const [r, g, b] = bands, [tr, tg, tb] = tables;
+  for (let i = 0, o = 0; i < r.length; i++, o += 4) {
+    rgba[o] = tr[r[i]];
+    rgba[o + 1] = tg[g[i]];
+    rgba[o + 2] = tb[b[i]];
+    rgba[o + 3] = 255;
+  }
+}
+
+/** One all-valid integer band through its table and a colour map. */
+function colourByTable16(
+  band: Uint16Array,
+  table: Uint8Array,
+  lut: Uint8Array,
+  rgba: Uint8ClampedArray,
+): void {
+  for (let i = 0, o = 0; i < band.length; i++, o += 4) {
+    const k = table[band[i]] * 3;
+    rgba[o] = lut[k];
+    rgba[o + 1] = lut[k + 1];
+    rgba[o + 2] = lut[k + 2];
     rgba[o + 3] = 255;
   }
 }

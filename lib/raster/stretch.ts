@@ -56,7 +56,7 @@ export function integerRange(dtype: string): [number, number] | undefined {
  * ```
  */
 export function percentiles(
-  values: Float32Array | Float64Array,
+  values: Float32Array | Float64Array | Uint16Array,
   ps: number[],
   range?: [number, number],
 ): number[] {
@@ -95,7 +95,7 @@ export function percentiles(
 
 /** Counts of each value from `base` on, with the number counted; undefined if one falls outside. */
 function countValues(
-  values: Float32Array | Float64Array,
+  values: Float32Array | Float64Array | Uint16Array,
   base: number,
   size: number,
 ): { counts: Uint32Array; n: number } | undefined {
@@ -136,7 +136,7 @@ function ranked(counts: Uint32Array, base: number, n: number, ps: number[]): num
  * ```
  */
 export function stretchLimits(
-  values: Float32Array | Float64Array,
+  values: Float32Array | Float64Array | Uint16Array,
   stretch: Stretch,
   dtype: string,
   index: number,
@@ -182,7 +182,7 @@ export function stretchLimits(
  * ```
  */
 export function applyStretch(
-  values: Float32Array | Float64Array,
+  values: Float32Array | Float64Array | Uint16Array,
   lo: number,
   hi: number,
 ): Uint8Array {
