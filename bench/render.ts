@@ -1,30 +1,39 @@
 /**
- * Benchmark of `render --width 1400` on a Sentinel-2-tile-sized raster
- * (10980 x 10980, 3 bands, uint16, DEFLATE, 512 tiles) with overviews
- * (2, 4, 8, 16) and without, against `gdal_translate -outsize 1400 0 -scale
- * -ot Byte -of PNG` on the same files (also with `--config GDAL_NUM_THREADS
- * ALL_CPUS`), and of `plotResults` of nine 1024² rasters prepared
- * concurrently against one by one on the main thread. Each command runs as
- * a subprocess under `/usr/bin/time -v` (wall time, peak RSS); medians of 3
- * runs, interleaved so that a busy machine disturbs both sides alike.
+ * Benchmark of `render --width 1400` through the CLI on a Sentinel-2-tile-
+ * sized raster (10980 x 10980, 3 bands, uint16, DEFLATE, 512 tiles) with
+ * overviews (2, 4, 8, 16) and without, against `gdal_translate -outsize 1400
+ * 0 -scale -ot Byte -of PNG` on the same files (also with `--config
+ * GDAL_NUM_THREADS ALL_CPUS`), and of `plotResults` of nine 1024² rasters
+ * prepared concurrently against one by one on the main thread. Each command
+ * runs as a fresh process under `/usr/bin/time -v` (wall time, CPU time,
+ * peak RSS); medians of `RUNS` (default 5; 3 for the slow raster without
+ * overviews), the commands taking turns so that a busy machine disturbs
+ * both sides alike. The load average is printed before and after: on a
+ * shared machine the wall-time ratios move with it; CPU times are given
+ * beside them.
  *
- * Run: `deno run -A bench/render.ts` (needs `time`; gdal-bin optional).
- * `RENDER_BENCH_DIR=DIR` keeps the generated rasters in DIR between runs.
+ * Run: `deno task bench render` or `deno run -A bench/render.ts [RUNS]`
+ * (needs `time`; gdal-bin optional). `RENDER_BENCH_DIR=DIR` keeps the
+ * generated rasters in DIR between runs.
  *
  * @module
  */
 
 import { writeGeoTiff } from "../lib/emulator/mod.ts";
+import {
+  type Figure,
+  has,
+  median,
+  reportFigures,
+  type Run,
+  skipped,
+  timed,
+} from "./support/measure.ts";
 
-const SIZE = 10980, RUNS = 3;
-
-function has(cmd: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
+const BENCH = "render";
+const SIZE = 10980, RUNS = Math.max(3, Number(Deno.args[0] ?? 5));
+/** Issue targets. */
+const COG_RATIO = 0.7, COG_THREADS_RATIO = 1, FLAT_RATIO = 1, RSS_MB = 300, PLOT_SPEEDUP = 1.6;
 
 /** Smooth fields plus pixel noise: compresses about like real reflectances. */
 function makeBand(b: number): Uint16Array {
@@ -105,35 +114,21 @@ async function makeRasters(dir: string, gdal: boolean): Promise<void> {
   await Deno.writeFile(`${dir}/flat.tif`, await writeGeoTiff(spec));
 }
 
-interface Measure {
-  seconds: number;
-  rssMb: number;
-}
-
-async function measure(cmd: string[]): Promise<Measure> {
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-v", ...cmd],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`${cmd.join(" ")} failed:\n${text.slice(0, 2000)}`);
-  const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)/.exec(text)!;
-  const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)![1]);
-  return { seconds, rssMb: rss / 1024 };
-}
-
-/** Medians of RUNS runs of each command, the commands taking turns. */
-async function medians(cmds: string[][]): Promise<Measure[]> {
-  const runs: Measure[][] = cmds.map(() => []);
-  for (let i = 0; i < RUNS; i++) {
-    for (const [k, cmd] of cmds.entries()) runs[k].push(await measure(cmd));
+/** Medians (wall, CPU, RSS) of `runs` runs of each command, the commands taking turns. */
+async function medians(cmds: string[][], runs = RUNS): Promise<Run[]> {
+  const all: Run[][] = cmds.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, cmd] of cmds.entries()) all[k].push(await timed(cmd));
   }
-  const mid = (r: Measure[], k: keyof Measure) =>
-    r.map((m) => m[k]).sort((a, b) => a - b)[RUNS >> 1];
-  return runs.map((r) => ({ seconds: mid(r, "seconds"), rssMb: mid(r, "rssMb") }));
+  return all.map((r) => ({
+    ...r[0],
+    seconds: median(r.map((m) => m.seconds)),
+    cpuSeconds: median(r.map((m) => m.cpuSeconds)),
+    rssMb: median(r.map((m) => m.rssMb)),
+  }));
 }
+
+const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
 
 /** Nine 1024² 3-band uint16 DEFLATE rasters for the plot figure. */
 async function makePlotInputs(dir: string): Promise<string[]> {
@@ -168,12 +163,10 @@ async function makePlotInputs(dir: string): Promise<string[]> {
   return paths;
 }
 
-const fmt = (m: Measure) => `${m.seconds.toFixed(2)} s, ${m.rssMb.toFixed(0)} MB`;
-
 if (import.meta.main) {
   if (!has("/usr/bin/time", ["-v", "true"])) {
-    console.error("bench/render.ts needs /usr/bin/time (apt-get install -y time)");
-    Deno.exit(1);
+    await skipped(BENCH, "/usr/bin/time");
+    Deno.exit(0);
   }
   const gdal = has("gdal_translate", ["--version"]);
   const kept = Deno.env.get("RENDER_BENCH_DIR");
@@ -219,37 +212,56 @@ if (import.meta.main) {
       `${dir}/${file}`,
       `${dir}/gdal.png`,
     ];
-    await measure(ours("cog.tif")); // warm caches (module graph, page cache)
-    const rows: string[] = [
-      "| figure | ours | reference | reference figure | ratio | target |",
-      "| --- | ---: | --- | ---: | ---: | --- |",
-    ];
-    const row = (label: string, a: Measure, ref: string, b: Measure | undefined, target: string) =>
-      rows.push(
-        `| ${label} | ${fmt(a)} | ${ref} | ${b ? fmt(b) : "n/a"} | ${
-          b ? (a.seconds / b.seconds).toFixed(2) : "n/a"
-        } | ${target} |`,
-      );
+    const loadBefore = load();
+    await timed(ours("cog.tif")); // warm caches (module graph, page cache)
+    const figures: Figure[] = [];
+    const cpu = (r: Run) => `${r.cpuSeconds.toFixed(2)} s CPU`;
+    // Filled in once everything ran, with the load average after.
+    const note = (runs: number) => `${runs}`;
+    const speed = (label: string, a: Run, refLabel: string, b: Run, ratio: number, runs: number) =>
+      figures.push({
+        figure: `${label}: wall time (${cpu(a)}; reference ${cpu(b)})`,
+        value: a.seconds,
+        unit: "s",
+        reference: { label: refLabel, value: b.seconds },
+        target: { text: `≤ ${ratio}× reference`, met: a.seconds <= ratio * b.seconds },
+        note: note(runs),
+      });
+    const rss = (label: string, a: Run, b: Run | undefined, runs: number) =>
+      figures.push({
+        figure: `${label}: peak RSS`,
+        value: a.rssMb,
+        unit: "MB",
+        reference: b ? { label: "gdal_translate", value: b.rssMb } : undefined,
+        target: { text: `< ${RSS_MB} MB`, met: a.rssMb < RSS_MB },
+        note: note(runs),
+      });
+    const cogLabel = "render 10980² COG to 1400 px (CLI)";
+    const flatLabel = "render 10980² without overviews to 1400 px (CLI)";
     if (gdal) {
       const [cog, cogGdal, cogThreads] = await medians([
         ours("cog.tif"),
         theirs("cog.tif"),
         theirs("cog.tif", true),
       ]);
-      row(
-        "render COG with overviews",
+      speed(cogLabel, cog, "gdal_translate", cogGdal, COG_RATIO, RUNS);
+      speed(
+        cogLabel,
         cog,
-        "gdal_translate",
-        cogGdal,
-        "time <= 0.7x, RSS < 300 MB",
+        "gdal_translate, GDAL_NUM_THREADS=ALL_CPUS",
+        cogThreads,
+        COG_THREADS_RATIO,
+        RUNS,
       );
-      row("render COG with overviews", cog, "gdal_translate ALL_CPUS", cogThreads, "time <= 1.0x");
-      const [flat, flatGdal] = await medians([ours("flat.tif"), theirs("flat.tif")]);
-      row("render, no overviews", flat, "gdal_translate", flatGdal, "time <= 1.0x, RSS < 300 MB");
+      rss(cogLabel, cog, cogGdal, RUNS);
+      const [flat, flatGdal] = await medians([ours("flat.tif"), theirs("flat.tif")], 3);
+      speed(flatLabel, flat, "gdal_translate", flatGdal, FLAT_RATIO, 3);
+      rss(flatLabel, flat, flatGdal, 3);
     } else {
-      const [cog, flat] = await medians([ours("cog.tif"), ours("flat.tif")]);
-      row("render COG with overviews", cog, "gdal_translate (not installed)", undefined, "");
-      row("render, no overviews", flat, "gdal_translate (not installed)", undefined, "");
+      await skipped(BENCH, "gdal_translate", "render vs GDAL");
+      const [cog, flat] = await medians([ours("cog.tif"), ours("flat.tif")], 3);
+      rss(cogLabel, cog, undefined, 3);
+      rss(flatLabel, flat, undefined, 3);
     }
     const plotEntry = new URL("./plot_entry.ts", import.meta.url).pathname;
     const plots = (concurrent: boolean) => [
@@ -262,13 +274,30 @@ if (import.meta.main) {
       ...Array.from({ length: 9 }, (_, k) => `${dir}/plot_${k}.tif`),
     ];
     const [together, oneByOne] = await medians([plots(true), plots(false)]);
-    rows.push(
-      `| plotResults, nine 1024² rasters | ${fmt(together)} | one by one, main thread | ${
-        fmt(oneByOne)
-      } | ${(oneByOne.seconds / together.seconds).toFixed(2)}x faster | >= 1.6x faster |`,
+    figures.push({
+      figure: `plotResults, nine 1024² rasters: wall time (${cpu(together)}; reference ${
+        cpu(oneByOne)
+      })`,
+      value: together.seconds,
+      unit: "s",
+      reference: { label: "one by one on the main thread", value: oneByOne.seconds },
+      target: {
+        text: `≥ ${PLOT_SPEEDUP}× faster (ratio ≤ ${(1 / PLOT_SPEEDUP).toFixed(3)})`,
+        met: together.seconds * PLOT_SPEEDUP <= oneByOne.seconds,
+      },
+      note: note(RUNS),
+    });
+    const loadAfter = load();
+    for (const f of figures) {
+      f.note = `render: fresh processes under /usr/bin/time -v, medians of ${f.note} runs, ` +
+        `commands taking turns; load average ${loadBefore} before, ${loadAfter} after ` +
+        `(${navigator.hardwareConcurrency} cores, shared)`;
+    }
+    await reportFigures(
+      BENCH,
+      "10980 × 10980 × 3 uint16 DEFLATE to 1400 px through the CLI, and plots",
+      figures,
     );
-    console.log(`\n10980 x 10980 x 3 uint16 DEFLATE to 1400 px; plots (median of ${RUNS})\n`);
-    console.log(rows.join("\n"));
   } finally {
     if (!kept) await Deno.remove(dir, { recursive: true });
   }

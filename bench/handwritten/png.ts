@@ -1,6 +1,6 @@
 /**
- * The PNG encoder (`lib/image/png.ts`: filter none, `node:zlib` deflate,
- * `zlib.crc32`) against fast-png's `encode` (deflate in JavaScript) on
+ * The PNG encoder (`lib/image/png.ts`: "up" filter, `node:zlib` deflate
+ * with its run-length strategy, RGB when opaque, `zlib.crc32`) against fast-png's `encode` (deflate in JavaScript) on
  * images the size of a plot and of a large figure.
  *
  * @module

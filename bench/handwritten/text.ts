@@ -13,7 +13,7 @@
 import vfs from "pdfmake/build/vfs_fonts.js";
 import * as PImage from "pureimage";
 import { whiteCanvas } from "../../lib/image/rgba.ts";
-import { drawText } from "../../lib/image/text.ts";
+import { drawText, loadFont } from "../../lib/image/text.ts";
 import { timeInTurn } from "../support/images.ts";
 import type { Figure } from "../support/measure.ts";
 
@@ -82,6 +82,7 @@ export async function text(runs: number): Promise<Figure[]> {
   try {
     const ttf = Uint8Array.fromBase64((vfs as Record<string, string>)["Roboto-Regular.ttf"]);
     await Deno.writeFile(fontFile, ttf);
+    await loadFont();
     const ours = project(), theirs = pureimage(fontFile);
     const label = "pureimage fillText";
     const t = await timeInTurn({
