@@ -81,14 +81,15 @@ interface Cell {
 type Draw = (input: SelectedInput, box: [number, number], pool?: DecodePool) => Promise<Cell>;
 
 /**
- * Stored bytes of rasters from which a figure renders its panels on worker
+ * Stored bytes of rasters from which a figure renders whole panels on worker
  * threads (started before the font loads, so that neither waits for the
  * other). A thread costs about 0.3 s of processor time before it works at
- * full speed (starting, loading the reader, its compiler warming up on the
- * first panel): below some 100 MB to decode (about a third of that stored),
- * the main thread alone finishes first.
+ * full speed, and on two cores competes with the runtime's own threads:
+ * nine 3072² panels (108 MB stored) took 3.2 s one by one on the main thread
+ * and 4.0 s with a worker; below this, panels are prepared concurrently on
+ * the main thread, which overlaps their reads.
  */
-const THREADS_BYTES = 32 * 2 ** 20;
+const THREADS_BYTES = 512 * 2 ** 20;
 
 async function storedSize(input: SelectedInput): Promise<number> {
   if (typeof input !== "string") return input.bytes.length;

@@ -241,11 +241,15 @@ export function startPool(): DecodePool | undefined {
 
 /**
  * Decoded bytes waiting in this process (all renders together) from which
- * the pool starts: a worker costs about 0.3 s of processor time before it
+ * the pool starts. A worker costs about 0.3 s of processor time before it
  * decodes at full speed (starting, loading its code, its compiler warming
- * up on the first blocks), about what 64 MiB take to decode here.
+ * up on the first blocks), and on two cores it competes with the runtime's
+ * own compiler and collector threads: rendering the 10980² raster without
+ * overviews to 1400 px (726 MB decoded, `bench/render.ts`) took 3.3 s on the
+ * main thread alone and 4.1 s with a worker beside it; at 5490 px they came
+ * out even.
  */
-const POOL_BYTES = 64 * 2 ** 20;
+const POOL_BYTES = 2 ** 30;
 
 /**
  * Accounts for `bytes` about to be decoded and returns the shared pool when

@@ -24,7 +24,6 @@ import {
 import type { Level, RasterInfo } from "./describe.ts";
 import { tagNumbers } from "./ifd.ts";
 import type { Budget } from "./limits.ts";
-import { setImmediate } from "node:timers";
 import { type DecodePool, PoolStopped, sharedPool } from "./pool.ts";
 
 /** Bands sampled onto the output grid; NaN marks nodata or masked pixels. */
@@ -33,7 +32,10 @@ export interface Decimated {
   width: number;
   /** Output height. */
   height: number;
-  /** One array per requested sample, in request order (32-bit when that holds the values exactly). */
+  /**
+   * One array per requested sample, in request order: 32-bit floats when
+   * they hold the values exactly, 16-bit integers with `integers`.
+   */
   bands: Values[];
   /** Size of the level that was read, e.g. an overview. */
   level: { width: number; height: number };
@@ -320,6 +322,8 @@ async function sampleLevel(
   budget.check();
   const shared = sharedPool(total, options.workers !== false && !options.pool);
   const pool = options.pool ?? shared.pool, done = shared.done;
+  // Loaded only with workers, to let their answers in between blocks decoded here.
+  const setImmediate = pool ? (await import("node:timers")).setImmediate : undefined;
   let next = 0, taken = () => {};
   const allTaken = new Promise<void>((resolve) => (taken = resolve));
   const take = (): Job | undefined => {
@@ -335,7 +339,7 @@ async function sampleLevel(
         budget.check();
         await decode(job, on);
         // Let the workers' answers in between blocks decoded here (a file read may not yield).
-        if (pool && !on) await new Promise((resolve) => setImmediate(resolve));
+        if (setImmediate && !on) await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (e) {
       next = jobs.length; // the other lanes stop too

@@ -27,7 +27,7 @@ export interface RenderOptions extends SizeOptions {
   nodata?: number;
   /** Decoding budgets; each unset one is `DEFAULT_RASTER_LIMITS`' value. */
   limits?: Partial<RasterLimits>;
-  /** Decode tiles on worker threads (all cores) when there are enough of them; default true. */
+  /** Decode tiles on worker threads too when there is much to decode (1 GiB or more); default true. */
   workers?: boolean;
 }
 
