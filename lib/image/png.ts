@@ -4,8 +4,8 @@
  * its CRC-32 (`zlib.crc32`, native too). It is written here rather than
  * taken from fast-png because fast-png deflates in JavaScript (fflate),
  * which measured about twice as slow on images the size of a plot and of a
- * large figure, for files within 5 % of the same size (`deno task bench
- * handwritten`, `bench/handwritten/png.ts`); fast-png still decodes PNGs.
+ * large figure (`deno task bench handwritten`, `bench/handwritten/png.ts`,
+ * which also compares sizes); fast-png still decodes PNGs.
  *
  * Colour rows are written with the "up" filter (each byte minus the one
  * above) and deflated with zlib's run-length strategy: on a rendered
