@@ -88,7 +88,13 @@ export async function* resultEntries(
   });
   source.onOpen?.(opened);
   if (opened.totalBytes !== undefined) progress.totalBytes = opened.totalBytes;
-  for await (const entry of checkedEntries(opened.body, limits, { signal: options.signal })) {
+  // A tar without its end-of-archive block is accepted, as GNU tar accepts it, only when
+  // the download's length or hash was checked: then its clean end is the archive's end.
+  const entries = checkedEntries(opened.body, limits, {
+    signal: options.signal,
+    endMarker: opened.verified ? "optional" : "required",
+  });
+  for await (const entry of entries) {
     yield entry;
     if (entry.kind === "file") {
       progress.files++;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { zipSync } from "fflate";
 import { ArchiveError, ConfigError, downloadResults, streamResults } from "../../mod.ts";
-import { bytesOf, concat, gzip, rawTar, type RawTarEntry, tree } from "../support/archives.ts";
+import { bytesOf, gzip, rawTar, type RawTarEntry, tree } from "../support/archives.ts";
 import { serveResults, withEmulator } from "../support/emulator.ts";
 import { caught } from "../support/errors.ts";
 
@@ -76,11 +76,6 @@ const TAR_CASES: {
     names: "\\u0000",
   },
   {
-    title: "NUL in the name field with bytes after it",
-    entries: [{ name: concat([bytesOf("output/ok.txt"), new Uint8Array([0]), bytesOf("../x")]) }],
-    names: "\\u0000",
-  },
-  {
     title: "backslash",
     entries: [{ name: "output\\..\\..\\escaped.txt", body: hello }],
     names: "backslash",
@@ -102,8 +97,8 @@ const TAR_CASES: {
   },
   {
     title: "unknown entry type",
-    entries: [{ name: "output/sparse", type: "S", body: hello }],
-    names: "output/sparse",
+    entries: [{ name: "output/vendor", type: "X", body: hello }],
+    names: "output/vendor",
   },
   {
     title: "huge size field",

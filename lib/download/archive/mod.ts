@@ -36,6 +36,20 @@ export interface CheckedEntry {
   read(): Promise<Uint8Array | null>;
 }
 
+/** Options of {@linkcode checkedEntries}. */
+export interface CheckOptions {
+  /** Cancels the reading (checked between pieces, so within one piece of an entry). */
+  signal?: AbortSignal;
+  /** Called once the format is known. */
+  onFormat?: (format: ArchiveFormat) => void;
+  /**
+   * Whether a tar must end with its end-of-archive block. Default `required`;
+   * `optional` only where the stream's end was verified (its announced length
+   * or hash checked), so a missing marker cannot be a lost tail.
+   */
+  endMarker?: "required" | "optional";
+}
+
 /**
  * The checked entries of the archive in `stream`: every name made a safe
  * relative path, links and devices refused, limits enforced (announced
@@ -58,12 +72,14 @@ export interface CheckedEntry {
 export async function* checkedEntries(
   stream: ReadableStream<Uint8Array>,
   limits: ArchiveLimits,
-  options: { signal?: AbortSignal; onFormat?: (format: ArchiveFormat) => void } = {},
+  options: CheckOptions = {},
 ): AsyncGenerator<CheckedEntry> {
   const { format, stream: sniffed } = await sniffArchive(stream);
   options.onFormat?.(format);
   const archive = byteReader(format === "gzip" ? gunzip(sniffed) : sniffed);
-  const entries = format === "zip" ? readZip(archive) : readTar(archive);
+  const entries = format === "zip"
+    ? readZip(archive)
+    : readTar(archive, { endMarker: options.endMarker });
   const checkPath = uniquePaths();
   let count = 0;
   let total = 0;

@@ -4,13 +4,15 @@
  * @module
  */
 import { ArchiveError } from "../../errors.ts";
+import { checksumMatches } from "./tar_header.ts";
 
 /** The archive formats results come in. */
 export type ArchiveFormat = "gzip" | "tar" | "zip";
 
 /**
  * Tells the archive format from the first bytes of `stream` (gzip and zip
- * magic numbers, the tar `ustar` mark) and returns it with a stream that
+ * magic numbers, the tar `ustar` mark, or a first block whose tar checksum
+ * holds, as in a v7 tar without a mark) and returns it with a stream that
  * still yields every byte. Anything else is an `ArchiveError`: the
  * URL's extension is never trusted.
  *
@@ -41,7 +43,10 @@ export async function sniffArchive(
   if (first[0] === 0x1f && first[1] === 0x8b) format = "gzip";
   else if (first[0] === 0x50 && first[1] === 0x4b && (first[2] === 3 || first[2] === 5)) {
     format = "zip";
-  } else if (text === "ustar" || (length >= 512 && first.every((b) => b === 0))) format = "tar";
+  } else if (
+    text === "ustar" || checksumMatches(first.subarray(0, 512)) ||
+    (length >= 512 && first.every((b) => b === 0))
+  ) format = "tar";
   else {
     await reader.cancel();
     throw new ArchiveError({
