@@ -74,11 +74,11 @@ export async function* checkedEntries(
   limits: ArchiveLimits,
   options: CheckOptions = {},
 ): AsyncGenerator<CheckedEntry> {
-  const { format, stream: sniffed } = await sniffArchive(stream);
+  const { format, stub, stream: sniffed } = await sniffArchive(stream);
   options.onFormat?.(format);
   const archive = byteReader(format === "gzip" ? gunzip(sniffed) : sniffed);
   const entries = format === "zip"
-    ? readZip(archive)
+    ? readZip(archive, { stub })
     : readTar(archive, { endMarker: options.endMarker });
   const checkPath = uniquePaths();
   let count = 0;
