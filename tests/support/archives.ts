@@ -57,6 +57,10 @@ export interface RawTarEntry {
   pax?: Record<string, string>;
   /** Size field override (default the body's length). */
   size?: number;
+  /** Header kind: ustar (default), GNU (`ustar  \0`, no prefix) or v7 (no magic). */
+  magic?: "ustar" | "gnu" | "v7";
+  /** Bytes written into the header at an offset (prefix, GNU times, sparse fields). */
+  poke?: [number, Uint8Array][];
 }
 
 /** A tar archive built header by header, so hostile names and types can be written. */
@@ -87,14 +91,17 @@ function tarHeader(entry: RawTarEntry & { size: number }): Uint8Array {
   octal(1614592800, 136, 12);
   header[156] = (entry.type ?? "0").charCodeAt(0);
   if (entry.linkname) header.set(encoder.encode(entry.linkname).subarray(0, 100), 157);
-  header.set(encoder.encode("ustar\u000000"), 257);
+  if (entry.magic === "gnu") header.set(encoder.encode("ustar  \u0000"), 257);
+  else if (entry.magic !== "v7") header.set(encoder.encode("ustar\u000000"), 257);
+  for (const [at, bytes] of entry.poke ?? []) header.set(bytes, at);
   header.fill(0x20, 148, 156);
   const sum = header.reduce((a, b) => a + b, 0);
   header.set(encoder.encode(sum.toString(8).padStart(6, "0") + "\u0000 "), 148);
   return header;
 }
 
-function paxData(records: Record<string, string>): Uint8Array {
+/** The data of a pax extended header holding `records`. */
+export function paxData(records: Record<string, string>): Uint8Array {
   let text = "";
   for (const [key, value] of Object.entries(records)) {
     const body = ` ${key}=${value}\n`;
