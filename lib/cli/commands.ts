@@ -115,6 +115,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
           "folder to unpack into (default project_P/job_J/jobtask_T; for several jobtasks the job's folder, default project_P/job_J, with jobtask_T in it)",
       },
       "no-overwrite": { type: "boolean", description: "fail instead of replacing existing files" },
+      "allow-root-or-home-output": {
+        type: "boolean",
+        description: "unpack even when --out is the file system root or your home folder",
+      },
       force: { type: "boolean", description: "download even what is up to date" },
       "keep-archive": {
         type: "boolean",

@@ -7,7 +7,12 @@
  * @module
  */
 import type { JobtaskContext } from "../client/types.ts";
-import { type ArchiveLimits, checkedEntries, type CheckedEntry } from "./archive/mod.ts";
+import {
+  type ArchiveLimits,
+  checkedEntries,
+  type CheckedEntry,
+  type CheckOptions,
+} from "./archive/mod.ts";
 import { type HashCheck, openResults, type ResultsSource } from "./source/mod.ts";
 
 /**
@@ -71,7 +76,7 @@ export interface SourceHooks {
 export async function* resultEntries(
   ctx: JobtaskContext,
   limits: ArchiveLimits,
-  options: StreamResultsOptions = {},
+  options: StreamResultsOptions & Pick<CheckOptions, "disk"> = {},
   source: SourceHooks = {},
 ): AsyncGenerator<CheckedEntry> {
   const progress: DownloadProgress = { bytes: 0, files: 0, ...source.progress };
@@ -93,6 +98,8 @@ export async function* resultEntries(
   const entries = checkedEntries(opened.body, limits, {
     signal: options.signal,
     endMarker: opened.verified ? "optional" : "required",
+    archiveBytes: opened.totalBytes,
+    disk: options.disk,
   });
   for await (const entry of entries) {
     yield entry;

@@ -18,6 +18,8 @@ export interface StorageServer extends AsyncDisposable {
   openBodies(): number;
   /** Storage requests received. */
   requests(): number;
+  /** Body bytes handed to the connection so far. */
+  sentBytes(): number;
 }
 
 /** What the storage answers a request with; `body` pieces are sent in order, then it ends or stalls. */
@@ -36,6 +38,7 @@ export interface StorageAnswer {
 export function startStorageServer(answer: (request: Request) => StorageAnswer): StorageServer {
   let open = 0;
   let requests = 0;
+  let sent = 0;
   // Bodies still streaming when the server stops are ended, so stopping never waits on them.
   const streaming = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const stalled = new Set<() => void>();
@@ -56,7 +59,10 @@ export function startStorageServer(answer: (request: Request) => StorageAnswer):
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => void streaming.add(controller),
       async pull(controller) {
-        if (next < body.length) return controller.enqueue(body[next++].slice());
+        if (next < body.length) {
+          sent += body[next].length;
+          return controller.enqueue(body[next++].slice());
+        }
         if (then === "end") {
           finish();
           return controller.close();
@@ -65,6 +71,7 @@ export function startStorageServer(answer: (request: Request) => StorageAnswer):
           return new Promise<void>((resolve) => void stalled.add(resolve));
         }
         await new Promise((resolve) => setTimeout(resolve, 2));
+        sent += body[body.length - 1].length;
         controller.enqueue(body[body.length - 1].slice());
       },
       cancel: finish,
@@ -86,6 +93,7 @@ export function startStorageServer(answer: (request: Request) => StorageAnswer):
     ctx,
     openBodies: () => open,
     requests: () => requests,
+    sentBytes: () => sent,
     async [Symbol.asyncDispose]() {
       for (const controller of streaming) {
         try {

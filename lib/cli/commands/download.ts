@@ -72,6 +72,7 @@ async function download(
   const options: DownloadResultsOptions = {
     outputDirectory: values.out as string | undefined,
     overwrite: !values["no-overwrite"],
+    allowRootOrHomeOutput: Boolean(values["allow-root-or-home-output"]),
     force: Boolean(values.force),
     unpack: !values["keep-archive"],
     verify: values["verify-files"] ? "full" : "quick",

@@ -7,6 +7,7 @@
  * @module
  */
 import { ArchiveError } from "../../errors.ts";
+import { type BudgetOptions, unpackBudget } from "./budget.ts";
 import { byteReader } from "./byte_reader.ts";
 import type { ArchiveLimits, RawEntry } from "./entry.ts";
 import { safeEntryPath, uniquePaths } from "./entry_path.ts";
@@ -48,12 +49,17 @@ export interface CheckOptions {
    * or hash checked), so a missing marker cannot be a lost tail.
    */
   endMarker?: "required" | "optional";
+  /** The archive's announced size, for `maxRatio`; else the bytes received so far are used. */
+  archiveBytes?: number;
+  /** Room on the disk for the unpacked bytes, and the error when more are needed. */
+  disk?: BudgetOptions["disk"];
 }
 
 /**
  * The checked entries of the archive in `stream`: every name made a safe
  * relative path, links and devices refused, limits enforced (announced
- * sizes fail early; unknown sizes are counted as the bytes come). Bytes
+ * sizes fail early; unknown sizes are counted as the bytes come; see
+ * `budget.ts`). Bytes
  * after the archive's end are read too (a hash over the whole download
  * covers them) and counted against `maxBytes`. Each entry's content must be
  * read, or is skipped, before the next entry is produced. The stream is
@@ -74,7 +80,18 @@ export async function* checkedEntries(
   limits: ArchiveLimits,
   options: CheckOptions = {},
 ): AsyncGenerator<CheckedEntry> {
-  const { format, stub, stream: sniffed } = await sniffArchive(stream);
+  let received = 0;
+  const source = stream.getReader();
+  const counted = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await source.read();
+      if (done) return controller.close();
+      received += value.length;
+      controller.enqueue(value);
+    },
+    cancel: (reason) => source.cancel(reason),
+  }, { highWaterMark: 0 });
+  const { format, stub, stream: sniffed } = await sniffArchive(counted);
   options.onFormat?.(format);
   const archive = byteReader(format === "gzip" ? gunzip(sniffed) : sniffed);
   const entries = format === "zip"
@@ -82,17 +99,16 @@ export async function* checkedEntries(
     : readTar(archive, { endMarker: options.endMarker });
   const checkPath = uniquePaths();
   let count = 0;
-  let total = 0;
-  const addBytes = (n: number) => {
-    if ((total += n) > limits.maxBytes) {
-      throw overLimit(`more than ${limits.maxBytes} bytes unpacked`, "maxBytes");
-    }
-  };
+  const budget = unpackBudget(limits, options, () => received);
   try {
     for await (const entry of entries) {
       options.signal?.throwIfAborted();
       if (++count > limits.maxEntries) {
-        throw overLimit(`more than ${limits.maxEntries} entries`, "maxEntries");
+        throw new ArchiveError({
+          reason: "limit",
+          detail: `more than ${limits.maxEntries} entries`,
+          limit: "maxEntries",
+        });
       }
       if (entry.kind !== "file" && entry.kind !== "directory") refuseKind(entry);
       const path = safeEntryPath(entry.name);
@@ -105,17 +121,20 @@ export async function* checkedEntries(
         });
       }
       checkPath(path, entry.kind as "file" | "directory", entry.name);
-      if (entry.size > 0) addBytes(entry.size);
-      const read = entry.size >= 0 ? entry.read : async () => {
+      const announced = entry.size >= 0;
+      if (entry.size > 0) budget.announce(entry.size);
+      const read = async () => {
+        // Checked per piece: an abort stops even the middle of a large entry.
+        options.signal?.throwIfAborted();
         const piece = await entry.read();
-        if (piece) addBytes(piece.length);
+        if (piece) budget.produce(piece.length, announced);
         return piece;
       };
       yield { path, kind: entry.kind as "file" | "directory", size: entry.size, read };
     }
     for (let piece = await archive.read(1 << 20); piece; piece = await archive.read(1 << 20)) {
       options.signal?.throwIfAborted();
-      addBytes(piece.length);
+      budget.produce(piece.length, false);
     }
   } finally {
     await archive.cancel();
@@ -134,8 +153,4 @@ function refuseKind(entry: RawEntry): never {
     entry: entry.name,
     detail: `it is ${what[entry.kind] ?? "a device"}, which is never created`,
   });
-}
-
-function overLimit(detail: string, limit: string): ArchiveError {
-  return new ArchiveError({ reason: "limit", detail, limit });
 }
