@@ -81,17 +81,7 @@ export async function* checkedEntries(
   options: CheckOptions = {},
 ): AsyncGenerator<CheckedEntry> {
   let received = 0;
-  const source = stream.getReader();
-  const counted = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await source.read();
-      if (done) return controller.close();
-      received += value.length;
-      controller.enqueue(value);
-    },
-    cancel: (reason) => source.cancel(reason),
-  }, { highWaterMark: 0 });
-  const { format, stub, stream: sniffed } = await sniffArchive(counted);
+  const { format, stub, stream: sniffed } = await sniffArchive(stream, (n) => received += n);
   options.onFormat?.(format);
   const archive = byteReader(format === "gzip" ? gunzip(sniffed) : sniffed);
   const entries = format === "zip"

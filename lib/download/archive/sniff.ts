@@ -39,7 +39,8 @@ export type ArchiveFormat = "gzip" | "tar" | "zip";
  * Tells the archive format from the first bytes of `stream` (gzip and zip
  * magic numbers, the tar `ustar` mark, or a first block whose tar checksum
  * holds, as in a v7 tar without a mark) and returns it with a stream that
- * still yields every byte. `stub` says the bytes start like a self-extracting
+ * still yields every byte (`onBytes` is told each piece's length as it is
+ * read). `stub` says the bytes start like a self-extracting
  * zip (an executable or a script, or a local zip header within the first
  * block). Anything else is an `ArchiveError`: the
  * URL's extension is never trusted.
@@ -54,6 +55,7 @@ export type ArchiveFormat = "gzip" | "tar" | "zip";
  */
 export async function sniffArchive(
   stream: ReadableStream<Uint8Array>,
+  onBytes?: (n: number) => void,
 ): Promise<{ format: ArchiveFormat; stub: boolean; stream: ReadableStream<Uint8Array> }> {
   const reader = stream.getReader();
   const head: Uint8Array[] = [];
@@ -63,6 +65,7 @@ export async function sniffArchive(
     if (done) break;
     head.push(value.slice()); // the view is only valid until the next read
     length += value.length;
+    onBytes?.(value.length);
   }
   const first = new Uint8Array(length);
   head.reduce((at, piece) => (first.set(piece, at), at + piece.length), 0);
@@ -99,8 +102,9 @@ export async function sniffArchive(
           if (first.length) return controller.enqueue(first);
         }
         const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        if (done) return controller.close();
+        onBytes?.(value.length);
+        controller.enqueue(value);
       },
       cancel: (reason) => reader.cancel(reason),
     }, { highWaterMark: 0 }),

@@ -1,0 +1,203 @@
+/**
+ * Decompression bombs and cancellation, as a user meets them: each case a
+ * fresh process under `/usr/bin/time -v` (wall time, peak RSS) against a
+ * separate server process that serves the archive with its length and
+ * crc32c, as cloud storage does.
+ *
+ * - `readResults` of a 3 MB `.tgz` that unpacks to 3 GiB, default limits
+ *   (512 MiB in memory): how fast it fails, at what memory.
+ * - `downloadResults` of a 10 MB `.tgz` that unpacks to 10 GiB, default
+ *   limits: where it stops (`maxRatio`), how fast, and that nothing is left.
+ * - The CLI's `download` of the same archive, Ctrl-C (SIGINT) one second in:
+ *   how long until the process has exited, and that nothing is left.
+ *
+ * Run: `deno run -A bench/bombs.ts [RUNS]` (needs gzip and /usr/bin/time).
+ * The same file is the server (`serve FILE...`) and the client
+ * (`client read|download URL DIR`).
+ *
+ * @module
+ */
+import { createCRC32 } from "hash-wasm";
+import { createContext, downloadResults, readResults } from "../mod.ts";
+
+const SELF = new URL(import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+const CLI = new URL("../lib/cli/mod.ts", import.meta.url).pathname;
+const GIB = 1024 ** 3;
+
+/** Serves each FILE at `/storage/NAME` and the API's results endpoint and token; prints the port. */
+async function serve(files: string[]): Promise<void> {
+  const objects = new Map<string, { file: string; size: number; hash: string }>();
+  for (const file of files) {
+    const crc = await createCRC32(0x82f63b78);
+    crc.init();
+    for await (const chunk of (await Deno.open(file)).readable) crc.update(chunk);
+    const name = file.slice(file.lastIndexOf("/") + 1);
+    const size = (await Deno.stat(file)).size;
+    objects.set(name, { file, size, hash: `crc32c=${crc.digest("binary").toBase64()}` });
+  }
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    if (url.pathname === "/oauth/token") {
+      return Response.json({ access_token: "t", expires_in: 3600 });
+    }
+    const task = /\/jobs\/[^/]+\/tasks\/([^/]+)\/downloads\/results\/$/.exec(url.pathname);
+    if (task) {
+      return Response.json({ data: { url: `${url.origin}/storage/${task[1]}` }, error: null });
+    }
+    const object = objects.get(url.pathname.replace("/storage/", ""));
+    if (!object) return new Response("not found", { status: 404 });
+    return new Response((await Deno.open(object.file)).readable, {
+      headers: { "content-length": `${object.size}`, "x-goog-hash": object.hash },
+    });
+  });
+  console.log(server.addr.port);
+}
+
+/** One client run: prints what stopped it, and how far it got. */
+async function client(mode: string, apiUrl: string, name: string, dir: string): Promise<void> {
+  const ctx = createContext({ apiUrl, projectId: "p", token: "t", jobId: "j", jobtaskId: name });
+  const started = performance.now();
+  try {
+    if (mode === "read") await readResults(ctx);
+    else await downloadResults(ctx, { outputDirectory: dir });
+    console.log("finished without a limit");
+  } catch (error) {
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    console.log(`${seconds} s: ${(error as Error).message}`);
+  }
+}
+
+async function sh(script: string): Promise<void> {
+  const out = await new Deno.Command("bash", { args: ["-c", script] }).output();
+  if (!out.success) throw new Error(`${script}: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** A .tgz of one file of `gib` GiB of zeros: a tar header, then 1 GiB gzip members repeated. */
+async function makeBomb(dir: string, gib: number): Promise<string> {
+  const header = new Uint8Array(512);
+  const put = (text: string, at: number) => header.set(new TextEncoder().encode(text), at);
+  put("output/zeros.bin", 0);
+  put("0000644\0", 100);
+  put((gib * GIB).toString(8).padStart(11, "0") + "\0", 124);
+  put("14000000000\0", 136);
+  put("0", 156);
+  put("ustar\u000000", 257);
+  header.fill(0x20, 148, 156);
+  put(header.reduce((a, b) => a + b, 0).toString(8).padStart(6, "0") + "\0 ", 148);
+  await Deno.writeFile(`${dir}/header.tar`, header);
+  const file = `${dir}/bomb${gib}g.tgz`;
+  await sh(
+    `cd ${dir} && [ -f z1g.gz ] || head -c ${GIB} /dev/zero | gzip -9 > z1g.gz; ` +
+      `gzip -9 < header.tar > h.gz && head -c 1024 /dev/zero | gzip -9 > end.gz && ` +
+      `cat h.gz $(for i in $(seq ${gib}); do echo z1g.gz; done) end.gz > ${file}`,
+  );
+  return file;
+}
+
+async function timed(cmd: string[], env?: Record<string, string>) {
+  const out = await new Deno.Command("/usr/bin/time", { args: ["-v", ...cmd], env }).output();
+  const text = new TextDecoder().decode(out.stderr);
+  const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)/.exec(text)!;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text)!;
+  return {
+    seconds: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
+    rssMb: Number(rss[1]) / 1024,
+    stdout: new TextDecoder().decode(out.stdout).trim(),
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function leftIn(dir: string): Promise<string> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.length ? names.join(", ") : "nothing";
+}
+
+async function bench(runs: number): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "up42-bench-bombs-", dir: "." });
+  const out = `${dir}/out`;
+  let server: Deno.ChildProcess | undefined;
+  const rows: string[] = [];
+  try {
+    const small = await makeBomb(dir, 3);
+    const large = await makeBomb(dir, 10);
+    server = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", CONFIG, SELF, "serve", small, large],
+      stdout: "piped",
+    }).spawn();
+    const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let port = "";
+    while (!port.includes("\n")) port += (await reader.read()).value ?? "";
+    reader.releaseLock();
+    const api = `http://127.0.0.1:${port.trim()}`;
+    const size = async (file: string) => `${((await Deno.stat(file)).size / 1e6).toFixed(1)} MB`;
+    for (
+      const [mode, file, what] of [
+        ["read", small, "readResults, 3 GiB .tgz"],
+        ["download", large, "downloadResults, 10 GiB .tgz"],
+      ] as const
+    ) {
+      const results = [];
+      for (let i = 0; i < runs; i++) {
+        await Deno.remove(out, { recursive: true }).catch(() => {});
+        await Deno.mkdir(out);
+        const name = file.slice(file.lastIndexOf("/") + 1);
+        const args = ["run", "-A", "--config", CONFIG, SELF, "client", mode, api, name, out];
+        results.push(await timed([Deno.execPath(), ...args]));
+      }
+      rows.push(
+        `| ${what} (${await size(file)}) | ${
+          median(results.map((r) => r.seconds)).toFixed(2)
+        } s | ${median(results.map((r) => r.rssMb)).toFixed(0)} MB | ${
+          results[0].stdout.slice(0, 160)
+        } | ${await leftIn(out)} |`,
+      );
+      console.error(rows.at(-1));
+    }
+    // Ctrl-C through the CLI one second in.
+    const exits: number[] = [];
+    let left = "";
+    for (let i = 0; i < runs; i++) {
+      await Deno.remove(out, { recursive: true }).catch(() => {});
+      await Deno.mkdir(out);
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--config", CONFIG, CLI, "download", "--job", "j", "--jobtask"]
+          .concat([large.slice(large.lastIndexOf("/") + 1), "--out", out]),
+        env: { UP42_API_URL: api, UP42_PROJECT_ID: "p", UP42_PROJECT_API_KEY: "k" },
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const signalled = performance.now();
+      child.kill("SIGINT");
+      await child.status;
+      exits.push((performance.now() - signalled) / 1000);
+      left = await leftIn(out);
+    }
+    rows.push(
+      `| CLI download, 10 GiB .tgz, SIGINT after 1 s | exits ${
+        median(exits).toFixed(2)
+      } s after the signal | – | – | ${left} |`,
+    );
+  } finally {
+    server?.kill();
+    await server?.status;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  console.log("\n### Bombs and cancellation (default limits, fresh processes, medians)\n");
+  console.log("| case | wall | peak RSS | what stopped it | left in the output folder |");
+  console.log("|---|---|---|---|---|");
+  for (const row of rows) console.log(row);
+}
+
+if (import.meta.main) {
+  const [mode, ...rest] = Deno.args;
+  if (mode === "serve") await serve(rest);
+  else if (mode === "client") await client(rest[0], rest[1], rest[2], rest[3]);
+  else await bench(Number(mode ?? 3));
+}
