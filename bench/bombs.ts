@@ -8,10 +8,14 @@
  *   (512 MiB in memory): how fast it fails, at what memory.
  * - `downloadResults` of a 10 MB `.tgz` that unpacks to 10 GiB, default
  *   limits: where it stops (`maxRatio`), how fast, and that nothing is left.
- * - The CLI's `download` of the same archive, Ctrl-C (SIGINT) one second in:
- *   how long until the process has exited, and that nothing is left.
+ *   A tar announces each size, so it stops at the header; a zip written as
+ *   a stream (sizes after the data) is stopped as the bytes come.
+ * - The CLI's `download` of a 2 GiB tar, Ctrl-C (SIGINT) one second in, in
+ *   the middle of its one entry: how long until the process has exited, and
+ *   that nothing is left.
  *
- * Run: `deno run -A bench/bombs.ts [RUNS]` (needs gzip and /usr/bin/time).
+ * Run: `deno run -A bench/bombs.ts [RUNS]` (needs gzip, tar, python3 and
+ * /usr/bin/time).
  * The same file is the server (`serve FILE...`) and the client
  * (`client read|download URL DIR`).
  *
@@ -95,6 +99,34 @@ async function makeBomb(dir: string, gib: number): Promise<string> {
   return file;
 }
 
+/** A zip written as a stream (bit 3, zip64 descriptor) of one file of `gib` GiB of zeros. */
+async function makeStreamedZip(dir: string, gib: number): Promise<string> {
+  const file = `${dir}/bomb${gib}g.zip`;
+  // Each GiB deflated once, ended by a full flush so its bytes can simply repeat.
+  const script = `
+import struct, sys, zlib
+out, n = sys.argv[1], int(sys.argv[2])
+zeros = bytes(1 << 24)
+c = zlib.compressobj(6, zlib.DEFLATED, -15)
+seg = b"".join(c.compress(zeros) for _ in range(64)) + c.flush(zlib.Z_FULL_FLUSH)
+crc = 0
+for _ in range(64 * n): crc = zlib.crc32(zeros, crc)
+data = seg * n + b"\\x03\\x00"
+size, name = n << 30, b"output/zeros.bin"
+local = struct.pack("<IHHHHHIIIHH", 0x04034b50, 45, 8, 8, 0, 0, 0, 0, 0, len(name), 0) + name
+desc = struct.pack("<IIQQ", 0x08074b50, crc, len(data), size)
+extra = struct.pack("<HHQQ", 1, 16, size, len(data))
+cd = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 0x031e, 45, 8, 8, 0, 0, crc, 0xffffffff,
+                 0xffffffff, len(name), len(extra), 0, 0, 0, 0o100644 << 16, 0) + name + extra
+at = len(local) + len(data) + len(desc)
+end = struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, 1, 1, len(cd), at, 0)
+open(out, "wb").write(local + data + desc + cd + end)
+`;
+  const made = await new Deno.Command("python3", { args: ["-c", script, file, `${gib}`] }).output();
+  if (!made.success) throw new Error(new TextDecoder().decode(made.stderr));
+  return file;
+}
+
 async function timed(cmd: string[], env?: Record<string, string>) {
   const out = await new Deno.Command("/usr/bin/time", { args: ["-v", ...cmd], env }).output();
   const text = new TextDecoder().decode(out.stderr);
@@ -119,15 +151,21 @@ async function leftIn(dir: string): Promise<string> {
 }
 
 async function bench(runs: number): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "up42-bench-bombs-", dir: "." });
+  const dir = await Deno.makeTempDir({ prefix: "up42-bench-bombs-" });
   const out = `${dir}/out`;
   let server: Deno.ChildProcess | undefined;
   const rows: string[] = [];
   try {
     const small = await makeBomb(dir, 3);
     const large = await makeBomb(dir, 10);
+    const streamed = await makeStreamedZip(dir, 10);
+    const plain = `${dir}/plain2g.tar`;
+    await sh(
+      `cd ${dir} && mkdir -p src/output && truncate -s 2G src/output/zeros.bin && ` +
+        `tar -C src -cf ${plain} output && rm -rf src`,
+    );
     server = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", CONFIG, SELF, "serve", small, large],
+      args: ["run", "-A", "--config", CONFIG, SELF, "serve", small, large, streamed, plain],
       stdout: "piped",
     }).spawn();
     const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -140,6 +178,7 @@ async function bench(runs: number): Promise<void> {
       const [mode, file, what] of [
         ["read", small, "readResults, 3 GiB .tgz"],
         ["download", large, "downloadResults, 10 GiB .tgz"],
+        ["download", streamed, "downloadResults, 10 GiB streamed .zip"],
       ] as const
     ) {
       const results = [];
@@ -167,7 +206,7 @@ async function bench(runs: number): Promise<void> {
       await Deno.mkdir(out);
       const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", "--config", CONFIG, CLI, "download", "--job", "j", "--jobtask"]
-          .concat([large.slice(large.lastIndexOf("/") + 1), "--out", out]),
+          .concat([plain.slice(plain.lastIndexOf("/") + 1), "--out", out]),
         env: { UP42_API_URL: api, UP42_PROJECT_ID: "p", UP42_PROJECT_API_KEY: "k" },
         stdout: "null",
         stderr: "null",
@@ -180,7 +219,7 @@ async function bench(runs: number): Promise<void> {
       left = await leftIn(out);
     }
     rows.push(
-      `| CLI download, 10 GiB .tgz, SIGINT after 1 s | exits ${
+      `| CLI download, 2 GiB .tar (one entry), SIGINT after 1 s | exits ${
         median(exits).toFixed(2)
       } s after the signal | – | – | ${left} |`,
     );
