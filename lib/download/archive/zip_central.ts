@@ -49,8 +49,11 @@ export interface StreamedEntry {
  * ```ts
  * import { checkCentral, END } from "./zip_central.ts";
  * import { byteReader } from "./byte_reader.ts";
- * const end = new Uint8Array(18); // an empty zip's end record, after its signature
- * await checkCentral(byteReader(new Blob([end]).stream()), END, 0, [], 0);
+ * const empty = new Uint8Array(22); // an empty zip: only its end record
+ * new DataView(empty.buffer).setUint32(0, END, true);
+ * const reader = byteReader(new Blob([empty]).stream());
+ * await reader.readExact(4); // the signature, which tells what comes
+ * await checkCentral(reader, END, 0, [], 0);
  * ```
  */
 export async function checkCentral(
