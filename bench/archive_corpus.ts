@@ -29,6 +29,7 @@ import { join } from "node:path";
 import { ArchiveError, createContext, downloadResults, streamResults, Up42Error } from "../mod.ts";
 import { entryName } from "../lib/download/archive/zip_records.ts";
 import { startEmulator } from "../lib/emulator/mod.ts";
+import { skipped } from "./support/measure.ts";
 
 interface Expected {
   path: string;
@@ -70,9 +71,12 @@ const flag = (name: string) => {
 const maxBytes = Number(flag("--max-bytes") ?? 64 * 1024 * 1024);
 const only = flag("--only");
 const dir = args[0] ?? "/work/corpus/archives";
-const manifest = JSON.parse(await Deno.readTextFile(join(dir, "manifest.json"))) as {
-  files: Case[];
-};
+const manifestText = await Deno.readTextFile(join(dir, "manifest.json")).catch(() => undefined);
+if (manifestText === undefined) {
+  await skipped("archive_corpus", `the archive corpus (${dir}/manifest.json)`);
+  Deno.exit(0);
+}
+const manifest = JSON.parse(manifestText) as { files: Case[] };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const latin1 = new TextDecoder("latin1");

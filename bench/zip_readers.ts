@@ -17,6 +17,7 @@
 import { configure, ZipReader } from "@zip.js/zip.js";
 import { Unzip, UnzipInflate } from "fflate";
 import { checkedEntries, DEFAULT_LIMITS } from "../lib/download/archive/mod.ts";
+import { type Figure, has, missing, reportFigures, skipped } from "./support/measure.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -161,6 +162,9 @@ function median(values: number[]): number {
 }
 
 async function bench(runs: number): Promise<void> {
+  const absent = missing("python3") ?? (has("/usr/bin/time") ? undefined : "/usr/bin/time");
+  if (absent) return await skipped("zip_readers", absent);
+  const figures: Figure[] = [];
   const dir = await Deno.makeTempDir({ prefix: "up42-bench-zip-" });
   const out = `${dir}/out`;
   const rows: string[] = [];
@@ -195,6 +199,15 @@ async function bench(runs: number): Promise<void> {
         }
         const wall = results.length ? median(results.map((r) => r.seconds)) : NaN;
         if (name === "ours") base = wall;
+        else if (base !== undefined) {
+          figures.push({
+            figure: `${LAYOUTS[archive]}: our reader, wall time`,
+            value: base,
+            unit: "s",
+            reference: { label: name, value: wall },
+            note: `deno run -A bench/zip_readers.ts ${runs}: medians of ${runs} fresh processes`,
+          });
+        }
         rows.push(
           `| ${LAYOUTS[archive]} | ${name} | ${results.length} | ${
             results.length ? `${wall.toFixed(2)} s` : "–"
@@ -216,6 +229,7 @@ async function bench(runs: number): Promise<void> {
   );
   console.log("|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
+  await reportFigures("zip_readers", "Our zip reader beside fflate and zip.js", figures);
 }
 
 if (import.meta.main) {
