@@ -29,6 +29,7 @@ import { join } from "node:path";
 import { ArchiveError, createContext, downloadResults, streamResults, Up42Error } from "../mod.ts";
 import { entryName } from "../lib/download/archive/zip_records.ts";
 import { startEmulator } from "../lib/emulator/mod.ts";
+import { MANIFEST_NAME } from "../lib/files/manifest.ts";
 import { skipped } from "./support/measure.ts";
 
 interface Expected {
@@ -113,6 +114,8 @@ async function listing(root: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (path: string, prefix: string) => {
     for await (const entry of Deno.readDir(path)) {
+      // The download's own manifest is not part of the results.
+      if (prefix === "" && entry.name === MANIFEST_NAME) continue;
       const name = `${prefix}${entry.name}`;
       const full = join(path, entry.name);
       if (entry.isDirectory) {

@@ -233,7 +233,11 @@ Deno.test("a tar without its end block is accepted when the download verified, r
       ArchiveError,
     );
     assert.equal(error.reason, "truncated");
-    assert.deepEqual(await tree(dir), ["verified/", "verified/a.txt"]);
+    assert.deepEqual(await tree(dir), [
+      "verified/",
+      "verified/.up42-manifest.json",
+      "verified/a.txt",
+    ]);
   }));
 
 /** A download that fails while the storage keeps sending, or stalls, or answers an error. */

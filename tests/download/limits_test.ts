@@ -128,5 +128,5 @@ Deno.test("the file system root or the home folder is refused as the output unle
     assert.deepEqual(await tree(home), []);
     const allowed = await runCli([...args, "--allow-root-or-home-output"], env);
     assert.equal(allowed.code, 0, allowed.stderr);
-    assert.deepEqual(await tree(home), ["a.txt"]);
+    assert.deepEqual(await tree(home), [".up42-manifest.json", "a.txt"]);
   }));
