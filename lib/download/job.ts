@@ -11,6 +11,7 @@ import { jobPath } from "../client/ids.ts";
 import { withJobtask } from "../client/context.ts";
 import type { JobContext } from "../client/types.ts";
 import { ConfigError, errorLine, JobError, type JobtaskFailure } from "../errors.ts";
+import { refuseBroadOutput } from "../files/output_folder.ts";
 import { ensurePermission } from "../files/permission.ts";
 import { mapPool } from "../internal/pool.ts";
 import { listJobtasks } from "../jobtask/info.ts";
@@ -153,6 +154,7 @@ export async function downloadJobResults(
     options.outputDirectory ??
       join(options.cwd ?? ".", `project_${ctx.projectId}`, `job_${ctx.jobId}`),
   );
+  refuseBroadOutput(out, options.allowRootOrHomeOutput);
   await ensurePermission("write", out, `downloading job results into ${out}`);
   await ensurePermission("read", out, `downloading job results into ${out}`);
   const listed = await listJobtasks(ctx, { signal: options.signal });

@@ -12,7 +12,7 @@ import { jobtaskPath } from "../client/ids.ts";
 import type { JobtaskContext } from "../client/types.ts";
 import { ConfigError } from "../errors.ts";
 import { readManifest } from "../files/manifest.ts";
-import { broadFolder } from "../files/output_folder.ts";
+import { refuseBroadOutput } from "../files/output_folder.ts";
 import { ensurePermission } from "../files/permission.ts";
 import { jobtaskInfo } from "../jobtask/info.ts";
 import { saveArchive } from "./keep_archive.ts";
@@ -73,15 +73,7 @@ export async function downloadJobtask(
         `jobtask_${ctx.jobtaskId}`,
       ),
   );
-  const broad = broadFolder(out);
-  if (broad && !options.allowRootOrHomeOutput) {
-    throw new ConfigError({
-      setting: "outputDirectory",
-      problem: `output directory ${out} is ${broad}, where results would mix with other files`,
-      fix:
-        "choose a folder of its own for them, or pass allowRootOrHomeOutput (--allow-root-or-home-output) to unpack there anyway",
-    });
-  }
+  refuseBroadOutput(out, options.allowRootOrHomeOutput);
   await ensurePermission("write", out, `unpacking results into ${out}`);
   await ensurePermission("read", out, `unpacking results into ${out}`);
   const existed = await Deno.stat(out).then(() => true, () => false);

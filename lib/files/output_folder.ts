@@ -7,6 +7,31 @@
  * @module
  */
 import { parse, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+
+/**
+ * Throws a `ConfigError` (setting `outputDirectory`) when `path` is the file
+ * system root or the home folder, unless `allowed`.
+ *
+ * @example
+ * ```ts
+ * import { refuseBroadOutput } from "./output_folder.ts";
+ * refuseBroadOutput("/tmp/results");
+ * refuseBroadOutput("/", true);
+ * ```
+ */
+export function refuseBroadOutput(path: string, allowed = false): void {
+  const broad = broadFolder(path);
+  if (!broad || allowed) return;
+  throw new ConfigError({
+    setting: "outputDirectory",
+    problem: `output directory ${
+      resolve(path)
+    } is ${broad}, where results would mix with other files`,
+    fix:
+      "choose a folder of its own for them, or pass allowRootOrHomeOutput (--allow-root-or-home-output) to unpack there anyway",
+  });
+}
 
 /**
  * What `path` is when it is too broad an output folder (`"the file system

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import {
   ArchiveError,
   ConfigError,
+  createContext,
+  downloadJobResults,
   downloadResults,
   readResults,
   streamResults,
@@ -117,7 +119,11 @@ Deno.test("the file system root or the home folder is refused as the output unle
     for (const outputDirectory of ["/", "/root", "/home/someone"]) {
       const error = await caught(() => downloadResults(ctx, { outputDirectory }), ConfigError);
       assert.equal(error.setting, "outputDirectory", outputDirectory);
+      const job = createContext({ ...emulator.credentials, jobId: emulator.jobId });
+      const whole = await caught(() => downloadJobResults(job, { outputDirectory }), ConfigError);
+      assert.equal(whole.setting, "outputDirectory", `job into ${outputDirectory}`);
     }
+    assert.ok(!(await Deno.stat("/jobtask_" + ctx.jobtaskId).catch(() => undefined)));
     // Through the CLI, with a home folder of its own: refused, then allowed by the flag.
     const home = `${dir}/home`;
     await Deno.mkdir(home);
