@@ -80,6 +80,7 @@ export function emulatorEnv(emulator: Emulator): Record<string, string> {
 const NETWORK_ENV = [
   "DENO_CERT",
   "DENO_TLS_CA_STORE",
+  "NODE_EXTRA_CA_CERTS",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
   "HTTPS_PROXY",
