@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import type { BlockSpec, Picks } from "./block.ts";
 import type { Budget } from "./limits.ts";
 
@@ -33,9 +34,23 @@ export class PoolStopped extends Error {}
 let shared: Shared | undefined;
 let holders = 0;
 
+const WORKER = new URL("./decode_worker.ts", import.meta.url);
+
+/**
+ * Whether a worker can load its script without a permission the process
+ * lacks: Deno asks to read a local worker script even when the caller may
+ * read nothing (renders of bytes in memory need no permission), so without
+ * it decoding stays on this thread, and nothing prompts.
+ */
+function mayStartWorkers(): boolean {
+  if (WORKER.protocol !== "file:") return true;
+  return Deno.permissions.querySync({ name: "read", path: fileURLToPath(WORKER) }).state ===
+    "granted";
+}
+
 function createPool(size: number): Shared {
   const workers = Array.from({ length: size }, () => ({
-    worker: new Worker(new URL("./decode_worker.ts", import.meta.url), { type: "module" }),
+    worker: new Worker(WORKER, { type: "module" }),
     pending: new Map<number, Pending>(),
   }));
   let nextId = 0, closed = false;
@@ -136,8 +151,9 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
 }
 
 /**
- * The shared pool when `parallel` and the machine has more than one core;
- * it lives while a {@linkcode holdPool} or {@linkcode withinBudget} call runs.
+ * The shared pool when `parallel`, the machine has more than one core and
+ * the workers' script may be read; it lives while a {@linkcode holdPool} or
+ * {@linkcode withinBudget} call runs.
  *
  * @example
  * ```ts
@@ -147,6 +163,6 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
  */
 export function sharedPool(parallel: boolean): DecodePool | undefined {
   const cores = navigator.hardwareConcurrency ?? 1;
-  if (!parallel || cores < 2 || holders === 0) return undefined;
+  if (!parallel || cores < 2 || holders === 0 || !mayStartWorkers()) return undefined;
   return (shared ??= createPool(cores));
 }

@@ -79,9 +79,11 @@ try {
 /** The inputs of the rendering rows, built in memory (no permission needed). */
 const INPUTS = `
 async function inputs() {
-  const bands = [0, 1, 2].map((b) => new Uint8Array(64 * 64).map((_, i) => (i * (b + 1)) % 256));
+  // Large enough (4.3 MB decoded) that rendering would decode on worker threads.
+  const size = 1200;
+  const bands = [0, 1, 2].map((b) => new Uint8Array(size * size).map((_, i) => (i * (b + 1)) % 256));
   const bytes = await writeGeoTiff({
-    width: 64, height: 64, bands, epsg: 32633, origin: [500000, 5000000], pixelSize: [10, 10],
+    width: size, height: size, bands, epsg: 32633, origin: [500000, 5000000], pixelSize: [1, 1],
   });
   const rgba = new Uint8ClampedArray(16 * 16 * 4).fill(200);
   const ring = [[15, 45.1], [15.01, 45.1], [15.01, 45.11], [15, 45.11], [15, 45.1]];
