@@ -21,6 +21,9 @@ const ROWS: Record<string, string> = {
     await jobtaskInfo(ctx);
     await listJobtasks(ctx);
     await getResultsJson(ctx);`,
+  "`getJobResultsJson`": `
+    const fc = await getJobResultsJson(createContext({ ...A.credentials, jobId: A.jobId }));
+    if (fc.features.length === 0) throw new Error("no features");`,
   "`listQuicklooks`, `readQuicklook`": `
     const ctx = createContext({ ...A.credentials, jobId: A.jobId, jobtaskId: A.dataBlock });
     const [id] = await listQuicklooks(ctx);
@@ -32,6 +35,10 @@ const ROWS: Record<string, string> = {
   "`downloadResults`": `
     const ctx = createContext({ ...A.credentials, jobId: A.jobId, jobtaskId: A.processing });
     await downloadResults(ctx, { outputDirectory: "out" });`,
+  "`downloadJobResults`": `
+    const ctx = createContext({ ...A.credentials, jobId: A.jobId });
+    const job = await downloadJobResults(ctx, { outputDirectory: "out", jobtasks: [A.processing, A.zip] });
+    if (job.jobtasks.length !== 2) throw new Error("not every jobtask");`,
   "`downloadQuicklooks`": `
     const ctx = createContext({ ...A.credentials, jobId: A.jobId, jobtaskId: A.dataBlock });
     await downloadQuicklooks(ctx, { outputDirectory: "out" });`,
@@ -58,7 +65,8 @@ const ROWS: Record<string, string> = {
 
 const SCRIPT = (body: string) => `
 import {
-  createContext, downloadQuicklooks, downloadResults, getResultsJson, jobtaskInfo, listJobtasks,
+  createContext, downloadJobResults, downloadQuicklooks, downloadResults, getJobResultsJson,
+  getResultsJson, jobtaskInfo, listJobtasks,
   listQuicklooks, readQuicklook, readResults, streamResults,
 } from "@up42/jobtask";
 import { startEmulator, writeGeoTiff } from "@up42/jobtask/emulator";
