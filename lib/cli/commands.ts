@@ -49,6 +49,12 @@ const JOB_FOLDER: FlagSpecs = {
       "instead of PATH: the job's folder project_*/job_ID here, as download --job writes it",
   },
 };
+const JSON_FILES: FlagSpecs = {
+  json: {
+    type: "boolean",
+    description: "print one JSON document instead: { files: [{ path, size, crc32 }] }",
+  },
+};
 const NETWORK: FlagSpecs = {
   verbose: { type: "boolean", description: "report each retry on stderr" },
 };
@@ -105,7 +111,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   download: {
     summary:
-      "download, verify and unpack the results of a jobtask or a whole job, skipping what is up to date (paths on stdout)",
+      "download, verify and unpack the results of a jobtask or a whole job, skipping what is up to date (paths, or --json, on stdout)",
     flags: {
       ...JOBTASKS,
       out: {
@@ -115,6 +121,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
           "folder to unpack into (default project_P/job_J/jobtask_T; for several jobtasks the job's folder, default project_P/job_J, with jobtask_T in it)",
       },
       "no-overwrite": { type: "boolean", description: "fail instead of replacing existing files" },
+      "allow-root-or-home-output": {
+        type: "boolean",
+        description: "unpack even when --out is the file system root or your home folder",
+      },
       force: { type: "boolean", description: "download even what is up to date" },
       "keep-archive": {
         type: "boolean",
@@ -130,12 +140,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         value: "I/N",
         description: "only share I (0 to N-1) of N of the job's jobtasks, by hash of their ids",
       },
+      ...JSON_FILES,
       ...NETWORK,
     },
     load: () => import("./commands/download.ts"),
   },
   quicklooks: {
-    summary: "download the quicklooks (paths on stdout)",
+    summary: "download the quicklooks (paths, or --json, on stdout)",
     flags: {
       ...JOBTASK,
       out: {
@@ -143,6 +154,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         value: "DIR",
         description: "folder to write into (default project_P/job_J)",
       },
+      ...JSON_FILES,
       ...NETWORK,
     },
     load: () => import("./commands/download.ts"),

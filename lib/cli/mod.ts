@@ -4,8 +4,9 @@
  * status 1; 2 for a bad command line), and no secret is ever printed. Only
  * the command that runs is loaded.
  *
- * Install it with `deno install -g -n up42 --allow-net --allow-env --allow-read --allow-write jsr:@up42/jobtask/cli`
- * (or from a checkout: `deno install -g -n up42 -c deno.json ... lib/cli/mod.ts`),
+ * Install it with `deno install -g -n up42 --allow-net --allow-read --allow-write
+ * --allow-env=UP42_PROJECT_ID,UP42_PROJECT_API_KEY,UP42_API_URL jsr:@up42/jobtask/cli`
+ * (from a checkout: the same flags, `-c CHECKOUT/deno.json CHECKOUT/lib/cli/mod.ts`),
  * or run it in a checkout with `deno task up42 <command>`.
  *
  * @example

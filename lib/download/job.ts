@@ -10,7 +10,14 @@ import { join, resolve } from "node:path";
 import { jobPath } from "../client/ids.ts";
 import { withJobtask } from "../client/context.ts";
 import type { JobContext } from "../client/types.ts";
-import { ConfigError, errorLine, JobError, type JobtaskFailure } from "../errors.ts";
+import {
+  ConfigError,
+  errorLine,
+  JobError,
+  type JobtaskFailure,
+  PermissionError,
+} from "../errors.ts";
+import { refuseBroadOutput } from "../files/output_folder.ts";
 import { ensurePermission } from "../files/permission.ts";
 import { mapPool } from "../internal/pool.ts";
 import { listJobtasks } from "../jobtask/info.ts";
@@ -119,7 +126,9 @@ export interface JobDownload {
  * (each removes its staging folder) and rejects with the abort reason.
  *
  * Permissions: as `downloadResults`, with `--allow-read` and
- * `--allow-write` for the job's folder.
+ * `--allow-write` for the job's folder. A missing permission is no
+ * jobtask's failure: it starts no further jobtask and is thrown as the
+ * `PermissionError` it is.
  *
  * @example
  * ```ts
@@ -153,6 +162,7 @@ export async function downloadJobResults(
     options.outputDirectory ??
       join(options.cwd ?? ".", `project_${ctx.projectId}`, `job_${ctx.jobId}`),
   );
+  refuseBroadOutput(out, options.allowRootOrHomeOutput);
   await ensurePermission("write", out, `downloading job results into ${out}`);
   await ensurePermission("read", out, `downloading job results into ${out}`);
   const listed = await listJobtasks(ctx, { signal: options.signal });
@@ -179,20 +189,29 @@ export async function downloadJobResults(
     options.onProgress(progress);
   };
   const { jobtasks: _subset, concurrency: _c, shard: _s, ...perJobtask } = options;
-  const settled = await mapPool(chosen, concurrency, (task, i) => {
+  // A missing permission is the same for every jobtask: the first one ends the call as itself.
+  let denied: PermissionError | undefined;
+  const settled = await mapPool(chosen, concurrency, async (task, i) => {
+    if (denied) throw denied;
     const state = states[i];
     const update = (p: DownloadProgress) => {
       Object.assign(state, { bytes: p.bytes, files: p.files, state: p.state ?? state.state });
       if (p.totalBytes !== undefined) state.totalBytes = p.totalBytes;
       report();
     };
-    return downloadJobtask(withJobtask(ctx, { jobtaskId: task.id }), {
-      ...perJobtask,
-      outputDirectory: join(out, `jobtask_${task.id}`),
-      onProgress: update,
-    }, { jobtaskName: state.jobtaskName });
+    try {
+      return await downloadJobtask(withJobtask(ctx, { jobtaskId: task.id }), {
+        ...perJobtask,
+        outputDirectory: join(out, `jobtask_${task.id}`),
+        onProgress: update,
+      }, { jobtaskName: state.jobtaskName });
+    } catch (error) {
+      if (error instanceof PermissionError) denied ??= error;
+      throw error;
+    }
   });
   if (options.signal?.aborted) throw options.signal.reason;
+  if (denied) throw denied;
   const failures: JobtaskFailure[] = [];
   const result: JobDownload = {
     jobId: ctx.jobId,

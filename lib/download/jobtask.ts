@@ -12,6 +12,7 @@ import { jobtaskPath } from "../client/ids.ts";
 import type { JobtaskContext } from "../client/types.ts";
 import { ConfigError } from "../errors.ts";
 import { readManifest } from "../files/manifest.ts";
+import { refuseBroadOutput } from "../files/output_folder.ts";
 import { ensurePermission } from "../files/permission.ts";
 import { jobtaskInfo } from "../jobtask/info.ts";
 import { saveArchive } from "./keep_archive.ts";
@@ -72,6 +73,7 @@ export async function downloadJobtask(
         `jobtask_${ctx.jobtaskId}`,
       ),
   );
+  refuseBroadOutput(out, options.allowRootOrHomeOutput);
   await ensurePermission("write", out, `unpacking results into ${out}`);
   await ensurePermission("read", out, `unpacking results into ${out}`);
   const existed = await Deno.stat(out).then(() => true, () => false);

@@ -31,3 +31,4 @@ export type { DownloadProgress, DownloadState, StreamResultsOptions } from "./pi
 export { downloadQuicklooks, type DownloadQuicklooksOptions } from "./quicklooks.ts";
 export { type ArchiveLimits, DEFAULT_LIMITS, DEFAULT_MEMORY_LIMITS } from "./archive/mod.ts";
 export type { HashCheck } from "./source/mod.ts";
+export type { WrittenFile } from "./quicklooks.ts";

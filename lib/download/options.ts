@@ -22,6 +22,19 @@ export interface DownloadResultsOptions extends StreamResultsOptions {
    */
   overwrite?: boolean;
   /**
+   * Space to leave free on the output's file system: the download stops,
+   * nothing written, before the results would take it. Default a tenth of
+   * the free space when the download starts, at most 1 GiB. Checked where
+   * the free space can be told (`--allow-sys=statfs`).
+   */
+  minFreeBytes?: number;
+  /**
+   * Unpack even into the file system root or the home folder, where
+   * results would mix with (and by default replace) the system's or your
+   * own files. Default false: such an output directory is a `ConfigError`.
+   */
+  allowRootOrHomeOutput?: boolean;
+  /**
    * Download even when the folder's manifest says it holds the current
    * results. Default false: a folder whose manifest matches the storage's
    * object and whose files are intact is left as it is ("up to date").

@@ -7,7 +7,12 @@
  * @module
  */
 import type { JobtaskContext } from "../client/types.ts";
-import { type ArchiveLimits, checkedEntries, type CheckedEntry } from "./archive/mod.ts";
+import {
+  type ArchiveLimits,
+  checkedEntries,
+  type CheckedEntry,
+  type CheckOptions,
+} from "./archive/mod.ts";
 import { type HashCheck, openResults, type ResultsSource } from "./source/mod.ts";
 
 /**
@@ -71,7 +76,7 @@ export interface SourceHooks {
 export async function* resultEntries(
   ctx: JobtaskContext,
   limits: ArchiveLimits,
-  options: StreamResultsOptions = {},
+  options: StreamResultsOptions & Pick<CheckOptions, "disk"> = {},
   source: SourceHooks = {},
 ): AsyncGenerator<CheckedEntry> {
   const progress: DownloadProgress = { bytes: 0, files: 0, ...source.progress };
@@ -88,7 +93,15 @@ export async function* resultEntries(
   });
   source.onOpen?.(opened);
   if (opened.totalBytes !== undefined) progress.totalBytes = opened.totalBytes;
-  for await (const entry of checkedEntries(opened.body, limits, { signal: options.signal })) {
+  // A tar without its end-of-archive block is accepted, as GNU tar accepts it, only when
+  // the download's length or hash was checked: then its clean end is the archive's end.
+  const entries = checkedEntries(opened.body, limits, {
+    signal: options.signal,
+    endMarker: opened.verified ? "optional" : "required",
+    archiveBytes: opened.totalBytes,
+    disk: options.disk,
+  });
+  for await (const entry of entries) {
     yield entry;
     if (entry.kind === "file") {
       progress.files++;

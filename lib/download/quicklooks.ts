@@ -13,6 +13,17 @@ import { stageFile } from "../files/atomic_write.ts";
 import { ensurePermission } from "../files/permission.ts";
 import { mapPool } from "../internal/pool.ts";
 import { listQuicklooks, readQuicklook } from "../jobtask/quicklooks.ts";
+import { createChecksum } from "../files/checksum.ts";
+
+/** A file a download wrote, as `onFile` receives it. */
+export interface WrittenFile {
+  /** Absolute path, where the file is now. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** CRC-32 of the bytes (8 lowercase hex digits), as a results manifest records it. */
+  crc32: string;
+}
 
 /** Options of {@linkcode downloadQuicklooks}. */
 export interface DownloadQuicklooksOptions {
@@ -27,6 +38,12 @@ export interface DownloadQuicklooksOptions {
   concurrency?: number;
   /** Cancels the downloads. */
   signal?: AbortSignal;
+  /**
+   * Called for each quicklook once it is in place, in the order of the
+   * returned paths, with its size and CRC-32 (computed from the bytes that
+   * were written, not read back). Computed only when this is given.
+   */
+  onFile?: (file: WrittenFile) => void;
 }
 
 /**
@@ -74,6 +91,7 @@ export async function downloadQuicklooks(
       return {
         staged: await stageFile(out, quicklook.name, quicklook.bytes),
         name: quicklook.name,
+        digest: options.onFile ? await checksumOf(quicklook.bytes) : undefined,
       };
     } catch (error) {
       stop.abort(error);
@@ -84,7 +102,9 @@ export async function downloadQuicklooks(
   const paths: string[] = [];
   for (const result of arrived) {
     if (result?.status !== "fulfilled") continue;
-    paths.push(await result.value.staged.commit(join(out, uniqueName(result.value.name, taken))));
+    const path = await result.value.staged.commit(join(out, uniqueName(result.value.name, taken)));
+    paths.push(path);
+    if (result.value.digest) options.onFile?.({ path, ...result.value.digest });
   }
   const failed = arrived.find((r) => r?.status === "rejected") as PromiseRejectedResult | undefined;
   if (failed) throw failed.reason;
@@ -109,4 +129,10 @@ async function makeFolder(out: string): Promise<void> {
       fix: "choose another output directory",
     });
   });
+}
+
+async function checksumOf(bytes: Uint8Array): Promise<{ size: number; crc32: string }> {
+  const sum = await createChecksum();
+  sum.update(bytes);
+  return { size: bytes.length, crc32: sum.digest() };
 }

@@ -9,7 +9,9 @@
  */
 import type { JobtaskContext } from "../client/types.ts";
 import { MANIFEST_NAME, type ManifestFile } from "../files/manifest.ts";
-import { DEFAULT_LIMITS } from "./archive/mod.ts";
+import { type CheckOptions, DEFAULT_LIMITS } from "./archive/mod.ts";
+import { ConfigError } from "../errors.ts";
+import { freeBytes } from "../files/free_space.ts";
 import { draftName, manifestBytes, type ManifestDraft } from "./manifest.ts";
 import type { DownloadResultsOptions } from "./options.ts";
 import { type DownloadProgress, resultEntries } from "./pipeline.ts";
@@ -48,6 +50,7 @@ export async function unpackResults(
   options: DownloadResultsOptions,
   draft: ManifestDraft & { url?: string },
 ): Promise<Written> {
+  const disk = await diskRoom(out, options.minFreeBytes);
   const staging = await createStaging(out);
   const records: ManifestFile[] = [];
   const limits = { ...DEFAULT_LIMITS, ...options };
@@ -58,7 +61,7 @@ export async function unpackResults(
     options.onProgress?.(progress);
   };
   try {
-    const entries = resultEntries(ctx, limits, { ...options, onProgress }, {
+    const entries = resultEntries(ctx, limits, { ...options, onProgress, disk }, {
       url: draft.url,
       onOpen: (opened) => source = opened,
       progress: { state: "downloading" },
@@ -95,4 +98,32 @@ export async function unpackResults(
     else await staging.discard();
     throw error;
   }
+}
+
+const GIB = 1024 ** 3;
+
+/** How many bytes the results may take on `out`'s file system, when that can be told. */
+async function diskRoom(
+  out: string,
+  minFreeBytes: number | undefined,
+): Promise<CheckOptions["disk"]> {
+  const free = await freeBytes(out);
+  if (free === undefined) return undefined;
+  const keep = minFreeBytes ?? Math.min(GIB, Math.floor(free / 10));
+  const bytes = Math.max(0, free - keep);
+  const size = (n: number) => `${(n / GIB).toFixed(2)} GiB`;
+  return {
+    bytes,
+    refuse: (needed) =>
+      new ConfigError({
+        setting: "outputDirectory",
+        problem: `the results need more than the ${
+          size(bytes)
+        } the file system of ${out} can spare (${size(free)} free, ${size(keep)} kept free; ${
+          size(needed)
+        } needed so far); nothing was written`,
+        fix:
+          "free some space or choose another output directory (minFreeBytes sets what is kept free)",
+      }),
+  };
 }

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { PermissionError } from "../errors.ts";
+import { isPermissionFailure } from "../files/permission.ts";
 import { createFaults, faultyBody } from "./faults.ts";
 import { seedJob } from "./seed/job.ts";
 import { seedMixedJob } from "./seed/mixed_job.ts";
@@ -159,11 +161,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   };
 
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: options.port ?? 0,
-    onListen: () => {},
-  }, handler);
+  const server = listen(options.port ?? 0, handler);
   const url = `http://127.0.0.1:${server.addr.port}`;
   const seeded = options.seed === false ? undefined : seedJob();
   const mixed = seeded && seedMixedJob(seeded);
@@ -205,4 +203,17 @@ function envelopeError(
   const headers: Record<string, string> = {};
   if (retryAfter !== undefined) headers["retry-after"] = `${retryAfter}`;
   return Response.json({ data: null, error: { code, message } }, { status, headers });
+}
+
+/** Serves on 127.0.0.1; without `--allow-net=127.0.0.1` a `PermissionError` naming it. */
+function listen(port: number, handler: Deno.ServeHandler): Deno.HttpServer<Deno.NetAddr> {
+  try {
+    return Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, handler);
+  } catch (error) {
+    if (!isPermissionFailure(error)) throw error;
+    throw new PermissionError({
+      flag: "--allow-net=127.0.0.1",
+      why: `serving the UP42 emulator on 127.0.0.1:${port || "any port"}`,
+    }, { cause: error });
+  }
 }

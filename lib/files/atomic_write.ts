@@ -1,8 +1,9 @@
 /**
  * The one atomic file writer: bytes go to a temporary file beside the
  * target, then a rename puts them in place, so a reader never sees half a
- * file and a failure leaves nothing behind. Write access is asked for once,
- * for the target's folder.
+ * file and a failure leaves nothing behind. Access is asked for once, for
+ * the target's folder: write, and read too, because Deno counts a rename as
+ * reading its source (and a prompt must never name the random temporary file).
  *
  * @module
  */
@@ -34,7 +35,7 @@ export interface StagedFile {
 /**
  * Writes `bytes` to a new temporary file in `folder` named after `name`
  * (nothing else may have that name), for a later {@linkcode StagedFile.commit}.
- * Write access to `folder` must be granted already.
+ * Read and write access to `folder` must be granted already (a rename reads).
  *
  * @example
  * ```ts
@@ -75,7 +76,7 @@ export async function stageFile(
 
 /**
  * Writes `bytes` to `path` atomically and returns the absolute path. Needs
- * write access to the target's folder (`--allow-write=FOLDER`).
+ * `--allow-read=FOLDER --allow-write=FOLDER` for the target's folder.
  *
  * @example
  * ```ts
@@ -94,6 +95,7 @@ export async function writeFileAtomic(
   const target = resolve(path);
   const folder = dirname(target);
   await ensurePermission("write", folder, `writing ${target}`);
+  await ensurePermission("read", folder, `writing ${target} (renamed into place from beside it)`);
   let staged: StagedFile | undefined;
   try {
     staged = await stageFile(folder, basename(target), bytes);

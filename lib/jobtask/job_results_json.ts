@@ -39,7 +39,7 @@ export interface JobResultsJsonOptions extends CallOptions {
  * import { startEmulator } from "@up42/jobtask/emulator";
  * await using emulator = await startEmulator();
  * const table = await getJobResultsJson(createContext({ ...emulator.credentials, jobId: emulator.jobId }), { asTable: true });
- * if (table.columns[1] !== "up42.jobtask_id" || table.rows.length !== 4) throw new Error(table.columns.join());
+ * if (table.columns[1] !== "up42.jobtask_id" || table.rows.length !== 5) throw new Error(table.columns.join());
  * ```
  */
 export function getJobResultsJson(

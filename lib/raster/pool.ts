@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import * as errors from "../errors.ts";
 import type { BlockSpec, Picks, Values } from "./block.ts";
 import type { Budget } from "./limits.ts";
@@ -94,11 +95,25 @@ export class PoolStopped extends Error {}
 let shared: Shared | undefined;
 let holders = 0, waiting = 0;
 
+const WORKER = new URL("./decode_worker.ts", import.meta.url);
+
+/**
+ * Whether a worker can load its script without a permission the process
+ * lacks: Deno asks to read a local worker script even when the caller may
+ * read nothing (renders of bytes in memory need no permission), so without
+ * it decoding stays on this thread, and nothing prompts.
+ */
+function mayStartWorkers(): boolean {
+  if (WORKER.protocol !== "file:") return true;
+  return Deno.permissions.querySync({ name: "read", path: fileURLToPath(WORKER) }).state ===
+    "granted";
+}
+
 function createPool(size: number): Shared {
   let nextId = 0, closed = false, signal = () => {};
   const anyReady = new Promise<void>((resolve) => (signal = resolve));
   const workers = Array.from({ length: size }, () => ({
-    worker: new Worker(new URL("./decode_worker.ts", import.meta.url), { type: "module" }),
+    worker: new Worker(WORKER, { type: "module" }),
     pending: new Map<number, Pending>(),
     ready: false,
   }));
@@ -222,7 +237,8 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
 /**
  * Starts the shared pool ahead of the renders that will use it (a figure of
  * several rasters), so that its threads load while the caller does other
- * work; only inside {@linkcode holdPool}, on a machine with several cores.
+ * work; only inside {@linkcode holdPool}, on a machine with several cores,
+ * where the workers' script may be read.
  *
  * @example
  * ```ts
@@ -235,7 +251,7 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
  */
 export function startPool(): DecodePool | undefined {
   const cores = navigator.hardwareConcurrency ?? 1;
-  if (cores < 2 || holders === 0) return undefined;
+  if (cores < 2 || holders === 0 || !mayStartWorkers()) return undefined;
   return (shared ??= createPool(Math.max(1, cores - 1)));
 }
 
@@ -254,7 +270,8 @@ const POOL_BYTES = 2 ** 30;
 /**
  * Accounts for `bytes` about to be decoded and returns the shared pool when
  * the decoding waiting in this process pays for starting it (or it runs
- * already) and the machine has more than one core; it lives while a
+ * already), the machine has more than one core and the workers' script may
+ * be read; it lives while a
  * {@linkcode holdPool} or {@linkcode withinBudget} call runs. Call the
  * returned `done` when those bytes are decoded.
  *
@@ -277,7 +294,9 @@ export function sharedPool(
     counted = false;
   };
   const cores = navigator.hardwareConcurrency ?? 1;
-  if (!allowed || cores < 2 || holders === 0) return { pool: undefined, done };
+  if (!allowed || cores < 2 || holders === 0 || !mayStartWorkers()) {
+    return { pool: undefined, done };
+  }
   if (!shared && waiting >= POOL_BYTES) shared = createPool(Math.max(1, cores - 1));
   return { pool: shared, done };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startEmulator } from "../../lib/emulator/mod.ts";
 import { COMMANDS, usageLine } from "../../lib/cli/commands.ts";
+import { fileChecksum } from "../../lib/files/checksum.ts";
 import { assertOneLineError, runCli } from "../support/cli.ts";
 import { denoEnv, emulatorEnv, unusedPort } from "../support/emulator.ts";
 
@@ -218,6 +219,40 @@ Deno.test("cli: download and quicklooks print absolute paths; render, plot and m
       ![...Deno.readDirSync(out)].some((e) => e.name.endsWith(".tmp")),
       "no temporary file left",
     );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("cli: download and quicklooks --json list each file's path, size and CRC-32", async () => {
+  await using emulator = await startEmulator();
+  const out = await Deno.makeTempDir({ prefix: "cli-json-" });
+  try {
+    const env = emulatorEnv(emulator);
+    const cases = [
+      ["download", emulator.jobtasks.processing, 3],
+      ["quicklooks", emulator.jobtasks.dataBlock, 2],
+    ] as const;
+    for (const [command, jobtask, count] of cases) {
+      const args = [command, "--job", emulator.jobId, "--jobtask", jobtask, "--out", command];
+      const result = await runCli([...args, "--json"], env, undefined, out);
+      assert.equal(result.code, 0, result.stderr);
+      const document = JSON.parse(result.stdout);
+      assert.deepEqual(Object.keys(document), ["files"], "one document");
+      assert.equal(document.files.length, count);
+      for (const file of document.files) {
+        assert.deepEqual(Object.keys(file).sort(), ["crc32", "path", "size"]);
+        assert.ok(file.path.startsWith(`${out}/${command}/`), file.path);
+        assert.equal(file.size, (await Deno.stat(file.path)).size, file.path);
+        assert.equal(file.crc32, await fileChecksum(file.path), file.path);
+      }
+      const plain = await runCli(args, env, undefined, out);
+      assert.deepEqual(
+        plain.stdout.trim().split("\n"),
+        document.files.map((f: { path: string }) => f.path),
+        "the same files, in the same order, as without --json",
+      );
+    }
   } finally {
     await Deno.remove(out, { recursive: true });
   }

@@ -116,3 +116,21 @@ Deno.test("pool: a worker's failure keeps its class and fields, and a spent budg
     assert.deepEqual([slow.reason, slow.limit], ["limit", "timeoutMs"]);
   });
 });
+
+Deno.test("pool: no worker starts, and nothing prompts, where its script may not be read", async () => {
+  const pool = new URL("../../lib/raster/pool.ts", import.meta.url).href;
+  const script = `
+    import { holdPool, startPool } from ${JSON.stringify(pool)};
+    const started = await holdPool(() => Promise.resolve(startPool() !== undefined));
+    console.log(JSON.stringify({ started }));
+  `;
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/start.ts`, script);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--no-config", `${dir}/start.ts`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output().finally(() => Deno.remove(dir, { recursive: true }));
+  assert.equal(new TextDecoder().decode(out.stderr), "");
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), { started: false });
+});

@@ -73,10 +73,34 @@ export function emulatorEnv(emulator: Emulator): Record<string, string> {
   };
 }
 
-/** What a child Deno process needs from this one's environment (home, cache). */
+/**
+ * What reaching the npm registry may need: a fresh project resolves its
+ * packages there (certificates and proxies of this machine).
+ */
+const NETWORK_ENV = [
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "https_proxy",
+  "http_proxy",
+  "no_proxy",
+  "NPM_CONFIG_REGISTRY",
+];
+
+/** What a child Deno process needs from this one's environment (home, cache, registry access). */
 export function denoEnv(): Record<string, string> {
   const home = Deno.env.get("HOME") ?? "/tmp";
+  const network = NETWORK_ENV.flatMap((name) => {
+    const value = Deno.env.get(name);
+    return value === undefined ? [] : [[name, value]];
+  });
   return {
+    ...Object.fromEntries(network),
     HOME: home,
     DENO_DIR: Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`,
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",

@@ -1,7 +1,9 @@
 /**
  * The `download` and `quicklooks` commands: each written file's absolute
- * path on stdout, one per line; a progress bar on stderr when it is a
- * terminal. `download` of one jobtask unpacks into `--out`; of several, or
+ * path on stdout, one per line, or with `--json` one document listing each
+ * file's path, size and CRC-32 (taken from the download's manifest, or
+ * computed from the quicklook's bytes: nothing is read again); a progress
+ * bar on stderr when it is a terminal. `download` of one jobtask unpacks into `--out`; of several, or
  * of the whole job, into `--out` (the job's folder) with `jobtask_{id}/`
  * each. What is up to date is not downloaded again (a line on stderr says
  * so). Ctrl-C or `SIGTERM` cancels cleanly: nothing partial is left
@@ -10,14 +12,15 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { downloadJobResults, type JobDownload } from "../../download/job.ts";
 import { downloadJobtask } from "../../download/jobtask.ts";
 import type { DownloadResultsOptions } from "../../download/options.ts";
-import { downloadQuicklooks } from "../../download/quicklooks.ts";
+import { downloadQuicklooks, type WrittenFile } from "../../download/quicklooks.ts";
 import { parseShard } from "../../download/shard.ts";
 import { cancelOnSignals } from "../../download/signals.ts";
 import { JobError } from "../../errors.ts";
+import { readManifest } from "../../files/manifest.ts";
 import { type FlagValues, integerFlag, type ParsedArgs } from "../args.ts";
 import { jobContext, jobtaskContext, jobtaskIds } from "../context.ts";
 import { createProgressBar } from "../progress.ts";
@@ -47,7 +50,15 @@ export async function run(
     if (name === "quicklooks") {
       const ctx = jobtaskContext(values, env);
       const out = values.out as string | undefined;
-      printPaths(await downloadQuicklooks(ctx, { outputDirectory: out, signal: cancel.signal }));
+      const written: WrittenFile[] = [];
+      const onFile = values.json ? (file: WrittenFile) => written.push(file) : undefined;
+      const paths = await downloadQuicklooks(ctx, {
+        outputDirectory: out,
+        signal: cancel.signal,
+        onFile,
+      });
+      if (values.json) printJson({ files: written });
+      else printPaths(paths);
       return 0;
     }
     return await download(name, values, cancel.signal, env);
@@ -72,6 +83,7 @@ async function download(
   const options: DownloadResultsOptions = {
     outputDirectory: values.out as string | undefined,
     overwrite: !values["no-overwrite"],
+    allowRootOrHomeOutput: Boolean(values["allow-root-or-home-output"]),
     force: Boolean(values.force),
     unpack: !values["keep-archive"],
     verify: values["verify-files"] ? "full" : "quick",
@@ -84,7 +96,7 @@ async function download(
     if (ids.length === 1 && !shard) {
       const outcome = await downloadJobtask(jobtaskContext(values, env), options);
       bar?.done();
-      report([outcome]);
+      await report([outcome], values);
       return 0;
     }
     const job = await downloadJobResults(jobContext(values, env), {
@@ -93,12 +105,12 @@ async function download(
       jobtasks: ids.length ? ids : undefined,
       concurrency,
       shard,
-    }).catch((error) => {
-      if (error instanceof JobError) report((error.result as JobDownload).jobtasks);
+    }).catch(async (error) => {
+      if (error instanceof JobError) await report((error.result as JobDownload).jobtasks, values);
       throw error;
     });
     bar?.done();
-    report(job.jobtasks);
+    await report(job.jobtasks, values);
     return 0;
   } catch (error) {
     bar?.done({ clear: true });
@@ -112,8 +124,19 @@ function printPaths(paths: string[]): void {
   if (text) Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
 
-/** Paths on stdout; on stderr, which folders were up to date. */
-function report(outcomes: { state: string; files: string[]; directory: string }[]): void {
+/** One JSON document on stdout. */
+function printJson(value: unknown): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
+}
+
+interface Outcome {
+  state: string;
+  files: string[];
+  directory: string;
+}
+
+/** Paths (or with `--json`, each file's path, size and CRC-32) on stdout; on stderr, which folders were up to date. */
+async function report(outcomes: Outcome[], values: FlagValues): Promise<void> {
   for (const outcome of outcomes) {
     if (outcome.state === "up-to-date") {
       console.error(
@@ -121,5 +144,19 @@ function report(outcomes: { state: string; files: string[]; directory: string }[
       );
     }
   }
-  printPaths(outcomes.flatMap((o) => o.files));
+  if (!values.json) return printPaths(outcomes.flatMap((o) => o.files));
+  const files: WrittenFile[] = [];
+  for (const outcome of outcomes) {
+    // The manifest, moved in last, records every file with the size and CRC-32 computed as it was written.
+    const recorded = new Map(
+      ((await readManifest(outcome.directory))?.files ?? []).map((
+        f,
+      ) => [join(outcome.directory, f.path), f]),
+    );
+    for (const path of outcome.files) {
+      const file = recorded.get(path);
+      if (file) files.push({ path, size: file.size, crc32: file.crc32 });
+    }
+  }
+  printJson({ files });
 }

@@ -16,6 +16,12 @@ export interface ByteReader {
   readExact(n: number): Promise<Uint8Array>;
   /** Gives back the last `n` bytes of the previous `read` (at most its length). */
   unread(n: number): void;
+  /**
+   * The bytes ahead without consuming them: at least `n` (fewer only at the
+   * end), often more (the rest of the current chunk). Joining chunks copies
+   * them, so ask for a few bytes, not for many.
+   */
+  peek(n: number): Promise<Uint8Array>;
   /** Skips `n` bytes; returns how many were skipped (fewer at the end). */
   skip(n: number): Promise<number>;
   /** Bytes consumed so far. */
@@ -80,6 +86,24 @@ export function byteReader(stream: ReadableStream<Uint8Array>): ByteReader {
         filled += piece.length;
       }
       return out;
+    },
+    async peek(n) {
+      if (current.length - position >= n) return current.subarray(position);
+      // The next read may reuse the current chunk's buffer: copy what is left first.
+      const parts = [current.slice(position)];
+      let length = parts[0].length;
+      while (length < n && !ended) {
+        const { done, value } = await reader.read();
+        if (done) ended = true;
+        else {
+          parts.push(value.slice());
+          length += value.length;
+        }
+      }
+      current = new Uint8Array(length);
+      parts.reduce((at, part) => (current.set(part, at), at + part.length), 0);
+      position = 0;
+      return current;
     },
     unread(n) {
       if (n > position) throw new RangeError("unread beyond the current chunk");

@@ -35,6 +35,12 @@ export interface ArchiveLimits {
   maxBytes: number;
   /** Largest number of entries (folders included). Default 100 000. */
   maxEntries: number;
+  /**
+   * Largest ratio of unpacked bytes to the archive's size, held once more
+   * than 1 GiB is unpacked. Default 200: real results (GeoTIFFs, JSON)
+   * unpack to a few times their archive; a zero-filled bomb to about 1000.
+   */
+  maxRatio?: number;
 }
 
 /**
@@ -51,6 +57,7 @@ export interface ArchiveLimits {
 export const DEFAULT_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
   maxBytes: 50e9,
   maxEntries: 100_000,
+  maxRatio: 200,
 });
 
 /**
@@ -66,4 +73,5 @@ export const DEFAULT_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
 export const DEFAULT_MEMORY_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
   maxBytes: 512 * 1024 * 1024,
   maxEntries: 100_000,
+  maxRatio: 200,
 });

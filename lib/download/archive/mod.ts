@@ -7,6 +7,7 @@
  * @module
  */
 import { ArchiveError } from "../../errors.ts";
+import { type BudgetOptions, unpackBudget } from "./budget.ts";
 import { byteReader } from "./byte_reader.ts";
 import type { ArchiveLimits, RawEntry } from "./entry.ts";
 import { safeEntryPath, uniquePaths } from "./entry_path.ts";
@@ -36,10 +37,29 @@ export interface CheckedEntry {
   read(): Promise<Uint8Array | null>;
 }
 
+/** Options of {@linkcode checkedEntries}. */
+export interface CheckOptions {
+  /** Cancels the reading (checked between pieces, so within one piece of an entry). */
+  signal?: AbortSignal;
+  /** Called once the format is known. */
+  onFormat?: (format: ArchiveFormat) => void;
+  /**
+   * Whether a tar must end with its end-of-archive block. Default `required`;
+   * `optional` only where the stream's end was verified (its announced length
+   * or hash checked), so a missing marker cannot be a lost tail.
+   */
+  endMarker?: "required" | "optional";
+  /** The archive's announced size, for `maxRatio`; else the bytes received so far are used. */
+  archiveBytes?: number;
+  /** Room on the disk for the unpacked bytes, and the error when more are needed. */
+  disk?: BudgetOptions["disk"];
+}
+
 /**
  * The checked entries of the archive in `stream`: every name made a safe
  * relative path, links and devices refused, limits enforced (announced
- * sizes fail early; unknown sizes are counted as the bytes come). Bytes
+ * sizes fail early; unknown sizes are counted as the bytes come; see
+ * `budget.ts`). Bytes
  * after the archive's end are read too (a hash over the whole download
  * covers them) and counted against `maxBytes`. Each entry's content must be
  * read, or is skipped, before the next entry is produced. The stream is
@@ -58,25 +78,27 @@ export interface CheckedEntry {
 export async function* checkedEntries(
   stream: ReadableStream<Uint8Array>,
   limits: ArchiveLimits,
-  options: { signal?: AbortSignal; onFormat?: (format: ArchiveFormat) => void } = {},
+  options: CheckOptions = {},
 ): AsyncGenerator<CheckedEntry> {
-  const { format, stream: sniffed } = await sniffArchive(stream);
+  let received = 0;
+  const { format, stub, stream: sniffed } = await sniffArchive(stream, (n) => received += n);
   options.onFormat?.(format);
   const archive = byteReader(format === "gzip" ? gunzip(sniffed) : sniffed);
-  const entries = format === "zip" ? readZip(archive) : readTar(archive);
+  const entries = format === "zip"
+    ? readZip(archive, { stub })
+    : readTar(archive, { endMarker: options.endMarker });
   const checkPath = uniquePaths();
   let count = 0;
-  let total = 0;
-  const addBytes = (n: number) => {
-    if ((total += n) > limits.maxBytes) {
-      throw overLimit(`more than ${limits.maxBytes} bytes unpacked`, "maxBytes");
-    }
-  };
+  const budget = unpackBudget(limits, options, () => received);
   try {
     for await (const entry of entries) {
       options.signal?.throwIfAborted();
       if (++count > limits.maxEntries) {
-        throw overLimit(`more than ${limits.maxEntries} entries`, "maxEntries");
+        throw new ArchiveError({
+          reason: "limit",
+          detail: `more than ${limits.maxEntries} entries`,
+          limit: "maxEntries",
+        });
       }
       if (entry.kind !== "file" && entry.kind !== "directory") refuseKind(entry);
       const path = safeEntryPath(entry.name);
@@ -89,17 +111,20 @@ export async function* checkedEntries(
         });
       }
       checkPath(path, entry.kind as "file" | "directory", entry.name);
-      if (entry.size > 0) addBytes(entry.size);
-      const read = entry.size >= 0 ? entry.read : async () => {
+      const announced = entry.size >= 0;
+      if (entry.size > 0) budget.announce(entry.size);
+      const read = async () => {
+        // Checked per piece: an abort stops even the middle of a large entry.
+        options.signal?.throwIfAborted();
         const piece = await entry.read();
-        if (piece) addBytes(piece.length);
+        if (piece) budget.produce(piece.length, announced);
         return piece;
       };
       yield { path, kind: entry.kind as "file" | "directory", size: entry.size, read };
     }
     for (let piece = await archive.read(1 << 20); piece; piece = await archive.read(1 << 20)) {
       options.signal?.throwIfAborted();
-      addBytes(piece.length);
+      budget.produce(piece.length, false);
     }
   } finally {
     await archive.cancel();
@@ -118,8 +143,4 @@ function refuseKind(entry: RawEntry): never {
     entry: entry.name,
     detail: `it is ${what[entry.kind] ?? "a device"}, which is never created`,
   });
-}
-
-function overLimit(detail: string, limit: string): ArchiveError {
-  return new ArchiveError({ reason: "limit", detail, limit });
 }

@@ -1,20 +1,38 @@
 /**
- * A streaming tar parser (ustar, POSIX pax and GNU long names): headers are
- * checked (checksum, numeric fields), contents are handed out as views of the
- * incoming chunks, and an archive that ends early is an error. It reports
- * every entry kind; deciding what may be written is the caller's job.
- * It is written here rather than taken from npm:modern-tar because the
- * download keeps one reused inflate buffer and hands out views of it (the
- * memory bound depends on that), and because a missing end marker must count
- * as a truncated archive.
+ * A streaming tar reader that extracts what GNU tar 1.34 extracts, the way
+ * it does: ustar, pax (local and global headers), GNU long names, GNU and
+ * old GNU headers (whose times sit where ustar keeps its name prefix), star
+ * and v7 headers, old-style folders (a name ending in `/` with a regular
+ * file's type), GNU dump folders, and sparse files in every GNU format,
+ * expanded with their holes. Headers are checked (checksum, numbers, pax
+ * records, sparse maps); contents are handed out as views of the incoming
+ * chunks. It reports every entry kind; deciding what may be written is the
+ * caller's job.
+ *
+ * It is written here rather than taken from npm (modern-tar, tar-stream)
+ * because the download keeps one reused inflate buffer and hands out views
+ * of it (the memory bound depends on that), because none of them expands
+ * GNU sparse files (they hand out the raw map and data as the file), and
+ * because the end of an archive needs the download's verification: see
+ * {@linkcode TarOptions.endMarker}.
  *
  * @module
  */
-import { ArchiveError } from "../../errors.ts";
 import type { ByteReader } from "./byte_reader.ts";
 import type { EntryKind, RawEntry } from "./entry.ts";
+import {
+  BLOCK,
+  corrupt,
+  cString,
+  decodeName,
+  parseHeader,
+  parsePax,
+  paxNumber,
+  truncated,
+  unsupported,
+} from "./tar_header.ts";
+import { checkMap, expandSparse, oldGnuMap, paxSparse, readMap10 } from "./tar_sparse.ts";
 
-const BLOCK = 512;
 // Extended headers only carry names and a few numbers; anything larger is hostile.
 const MAX_META_BYTES = 1 << 20;
 const PIECE = 1 << 20;
@@ -23,21 +41,34 @@ const KINDS: Record<string, EntryKind> = {
   "0": "file",
   "\0": "file",
   "7": "file",
+  "S": "file",
   "1": "hardlink",
   "2": "symlink",
   "3": "character-device",
   "4": "block-device",
   "5": "directory",
+  "D": "directory",
   "6": "fifo",
 };
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-const latin1 = new TextDecoder("latin1");
+/** Options of {@linkcode readTar}. */
+export interface TarOptions {
+  /**
+   * Whether the archive must end with its end-of-archive block. `required`
+   * (the default) makes an archive that stops after a complete entry
+   * without it `truncated`; `optional` accepts it, as GNU tar does: for a
+   * download whose length or hash was verified, where a missing marker is
+   * how the archive was made, not a lost tail.
+   */
+  endMarker?: "required" | "optional";
+}
 
 /**
  * Reads the tar archive in `reader` entry by entry. Each entry's content must
  * be read (or is skipped) before the next entry is produced. Returns after
- * the end-of-archive marker, leaving the rest of the stream unread.
+ * the end-of-archive block (one zero block ends it, as in GNU tar), leaving
+ * the rest of the stream unread. A stream that ends inside a header or an
+ * entry is `truncated`.
  *
  * @example
  * ```ts
@@ -50,49 +81,115 @@ const latin1 = new TextDecoder("latin1");
  * }
  * ```
  */
-export async function* readTar(reader: ByteReader): AsyncGenerator<RawEntry> {
+export async function* readTar(
+  reader: ByteReader,
+  options: TarOptions = {},
+): AsyncGenerator<RawEntry> {
   let longName: string | undefined;
-  let pax: Record<string, string> = {};
+  let local: [string, string][] = [];
+  let global: [string, string][] = [];
   for (;;) {
+    const at = reader.offset;
     // Views are only valid until the next read: keep a copy of the header.
-    const header = (await reader.readExact(BLOCK)).slice();
-    if (header.length < BLOCK) throw truncated("before the end-of-archive marker");
-    if (header.every((b) => b === 0)) return;
-    checkChecksum(header, reader.offset - BLOCK);
-    const flag = String.fromCharCode(header[156]);
-    const size = pax.size !== undefined ? paxNumber(pax.size) : numberField(header, 124, 12);
+    const block = (await reader.readExact(BLOCK)).slice();
+    if (block.length === 0 && options.endMarker === "optional") return;
+    if (block.length < BLOCK) {
+      throw truncated(block.length ? "inside a header" : "before the end-of-archive block");
+    }
+    if (block.every((b) => b === 0)) return;
+    const header = parseHeader(block, at);
+    // Global records first, then local ones: a later record wins, an empty value deletes.
+    const records = [...global, ...local];
+    const pax = new Map<string, string>();
+    for (const [key, value] of records) value === "" ? pax.delete(key) : pax.set(key, value);
+    const size = pax.has("size") ? paxNumber("size", pax.get("size")!) : header.size;
+    const { flag } = header;
     if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
-      if (size > MAX_META_BYTES) throw corrupt(`an extended header of ${size} bytes`);
-      const data = await readPadded(reader, size);
-      if (flag === "x") pax = { ...pax, ...parsePax(data) };
+      if (header.size > MAX_META_BYTES) {
+        throw corrupt(`an extended header of ${header.size} bytes`);
+      }
+      const data = await readPadded(reader, header.size);
+      if (flag === "x") local = [...local, ...parsePax(data)];
+      if (flag === "g") global = parsePax(data); // a global header replaces the previous one
       if (flag === "L") longName = decodeName(cString(data));
       continue;
     }
-    const name = pax.path ?? longName ?? headerName(header);
-    longName = undefined;
-    pax = {};
-    const kind = KINDS[flag] ?? "other";
-    // Links, devices and folders carry no content, whatever their size field says.
-    const contentSize = kind === "file" || kind === "other" ? size : 0;
-    let remaining = contentSize;
-    let padded = false;
-    const read = async (): Promise<Uint8Array | null> => {
-      if (remaining === 0) {
-        if (!padded) {
-          padded = true;
-          const pad = (BLOCK - (contentSize % BLOCK)) % BLOCK;
-          if (await reader.skip(pad) < pad) throw truncated("in the entry", name);
-        }
-        return null;
-      }
-      const piece = await reader.read(Math.min(remaining, PIECE));
-      if (!piece) throw truncated("in the entry", name);
-      remaining -= piece.length;
-      return piece;
-    };
-    yield { name, kind, size: contentSize, read };
+    if (flag === "V") {
+      // A volume label names the archive, not a member: GNU tar skips it.
+      await skipPadded(reader, size, header.name);
+      [local, longName] = [[], undefined];
+      continue;
+    }
+    const sparseName = pax.get("GNU.sparse.name");
+    const name = sparseName ?? pax.get("path") ?? longName ?? header.name;
+    [local, longName] = [[], undefined];
+    if (flag === "M") throw unsupported(name, "a multi-volume continuation");
+    let kind = KINDS[flag] ?? "other";
+    // An old-style folder: a regular file's type and a name ending in "/".
+    if ((flag === "0" || flag === "\0" || flag === "7") && name.endsWith("/")) kind = "directory";
+    // GNU tar reads no content for links, devices and folders whatever their size says;
+    // a GNU dump folder's content (its file list) is skipped.
+    if (kind !== "file" && kind !== "other") {
+      if (flag === "D") await skipPadded(reader, size, name);
+      yield { name, kind, size: 0, read: () => Promise.resolve(null) };
+      continue;
+    }
+    const stored = storedContent(reader, size, name);
+    const sparse = flag === "S"
+      ? { format: "gnu" as const, map: await oldGnuMap(block, reader, name) }
+      : kind === "file"
+      ? paxSparse(records, name)
+      : undefined;
+    let read = stored.read;
+    let entrySize = size;
+    if (sparse) {
+      const { map } = sparse.format === "1.0"
+        ? await readMap10(reader, size, sparse.realSize, name).then(({ map, bytes }) => {
+          stored.consumed(bytes);
+          return { map };
+        })
+        : sparse;
+      checkMap(map, stored.left(), name);
+      read = expandSparse(map, stored.take);
+      entrySize = map.realSize;
+      const done = read;
+      read = async () => (await done()) ?? (await stored.read(), null);
+    }
+    yield { name, kind, size: entrySize, read };
     while (await read() !== null) { /* skip what the caller did not read */ }
   }
+}
+
+/** The stored bytes of an entry, then its padding. */
+function storedContent(reader: ByteReader, size: number, name: string) {
+  let remaining = size;
+  let padded = false;
+  const take = async (max: number): Promise<Uint8Array | null> => {
+    if (remaining === 0) return null;
+    const piece = await reader.read(Math.min(remaining, max, PIECE));
+    if (!piece) throw truncated("in the entry", name);
+    remaining -= piece.length;
+    return piece;
+  };
+  return {
+    take,
+    /** Next piece; `null` once all is read and the padding skipped. */
+    async read(): Promise<Uint8Array | null> {
+      const piece = await take(PIECE);
+      if (piece) return piece;
+      if (!padded) {
+        padded = true;
+        const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+        if (await reader.skip(pad) < pad) throw truncated("in the entry", name);
+      }
+      return null;
+    },
+    /** Counts `n` bytes read directly from the reader (a sparse map). */
+    consumed(n: number) {
+      remaining -= n;
+    },
+    left: () => remaining,
+  };
 }
 
 async function readPadded(reader: ByteReader, size: number): Promise<Uint8Array> {
@@ -102,93 +199,7 @@ async function readPadded(reader: ByteReader, size: number): Promise<Uint8Array>
   return data;
 }
 
-function headerName(header: Uint8Array): string {
-  const name = nameField(header.subarray(0, 100));
-  const magic = latin1.decode(header.subarray(257, 262));
-  const prefix = magic === "ustar" ? nameField(header.subarray(345, 500)) : new Uint8Array(0);
-  return decodeName(prefix.length ? new Uint8Array([...prefix, 0x2f, ...name]) : name);
-}
-
-/** The bytes before the first NUL. */
-function cString(bytes: Uint8Array): Uint8Array {
-  const end = bytes.indexOf(0);
-  return end < 0 ? bytes : bytes.subarray(0, end);
-}
-
-/**
- * A name field without its trailing NULs: a NUL inside the name is kept, so
- * the one name check (`safeEntryPath`) refuses it.
- */
-function nameField(bytes: Uint8Array): Uint8Array {
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end--;
-  return bytes.subarray(0, end);
-}
-
-function decodeName(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return latin1.decode(bytes);
-  }
-}
-
-function parsePax(data: Uint8Array): Record<string, string> {
-  const out: Record<string, string> = {};
-  let i = 0;
-  while (i < data.length) {
-    const space = data.indexOf(0x20, i);
-    const length = Number(latin1.decode(data.subarray(i, space)));
-    if (space < 0 || !Number.isInteger(length) || length <= space - i || i + length > data.length) {
-      throw corrupt("a malformed pax extended header");
-    }
-    const record = decodeName(data.subarray(space + 1, i + length - 1));
-    const eq = record.indexOf("=");
-    if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1);
-    i += length;
-  }
-  return out;
-}
-
-function paxNumber(value: string): number {
-  if (!/^\d{1,16}$/.test(value)) throw corrupt(`a pax size ${JSON.stringify(value.slice(0, 20))}`);
-  return Number(value);
-}
-
-function numberField(header: Uint8Array, start: number, length: number): number {
-  const field = header.subarray(start, start + length);
-  if (field[0] & 0x80) {
-    // GNU base-256: big-endian, top bit set; negative or > 2^53 sizes are refused.
-    if (field[0] !== 0x80) throw corrupt("a negative or huge base-256 number");
-    let value = 0;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i];
-    if (!Number.isSafeInteger(value)) throw corrupt("a huge base-256 number");
-    return value;
-  }
-  const text = latin1.decode(field).replace(/[\0 ]+$/, "").replace(/^ +/, "");
-  if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text)) throw corrupt(`a non-octal number ${JSON.stringify(text)}`);
-  return parseInt(text, 8);
-}
-
-function checkChecksum(header: Uint8Array, at: number): void {
-  const stored = numberField(header, 148, 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : header[i];
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  if (stored !== unsigned && stored !== signed) {
-    throw corrupt(`a header checksum mismatch at byte ${at}`);
-  }
-}
-
-function truncated(where: string, entry?: string): ArchiveError {
-  return new ArchiveError({ reason: "truncated", entry, detail: `the tar data ends ${where}` });
-}
-
-function corrupt(what: string): ArchiveError {
-  return new ArchiveError({ reason: "corrupt", detail: `the tar data has ${what}` });
+async function skipPadded(reader: ByteReader, size: number, name: string): Promise<void> {
+  const padded = Math.ceil(size / BLOCK) * BLOCK;
+  if (await reader.skip(padded) < padded) throw truncated("in the entry", name);
 }

@@ -1,77 +1,144 @@
 /**
- * Zip record helpers: little-endian numbers, zip64 sizes, entry names, exact
- * reads, and the errors the zip reader throws.
+ * Zip record helpers: little-endian numbers, zip64 and Unicode-path extra
+ * fields, entry names (UTF-8 or CP437), CRC-32, exact reads, and the errors
+ * the zip reader throws.
  *
  * @module
  */
+import zlib from "node:zlib";
 import { ArchiveError } from "../../errors.ts";
 import type { ByteReader } from "./byte_reader.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-const latin1 = new TextDecoder("latin1");
 
-/**
- * The `[size, compressed]` of an entry whose local header says 0xffffffff,
- * from its zip64 extra field.
- *
- * @example
- * ```ts
- * import { zip64Sizes } from "./zip_records.ts";
- * const extra = new Uint8Array([1, 0, 16, 0, 5, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]);
- * const [size, compressed] = zip64Sizes(extra, 0xffffffff, 0xffffffff, "output/big.tif");
- * if (size !== 5 || compressed !== 3) throw new Error();
- * ```
- */
-export function zip64Sizes(
-  extra: Uint8Array,
-  size: number,
-  compressed: number,
-  name: string,
-): [size: number, compressed: number] {
-  for (let i = 0; i + 4 <= extra.length;) {
-    const id = u16(extra, i);
-    const length = u16(extra, i + 2);
-    if (id === 1) {
-      const view = new DataView(extra.buffer, extra.byteOffset + i + 4, length);
-      let at = 0;
-      const next = () => {
-        if (at + 8 > length) throw corrupt("a short zip64 field", name);
-        const value = Number(view.getBigUint64(at, true));
-        at += 8;
-        return value;
-      };
-      const s = size === 0xffffffff ? next() : size;
-      const c = compressed === 0xffffffff ? next() : compressed;
-      return [s, c];
-    }
-    i += 4 + length;
-  }
-  throw corrupt("no zip64 sizes", name);
+// Code page 437, bytes 0x80-0xFF: the encoding of names without the UTF-8 flag.
+const CP437_HIGH = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐" +
+  "└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0";
+
+/** The 32-bit fields of a header that zip64 extends, in the order its extra field lists them. */
+export interface Zip64Fields {
+  /** Uncompressed size. */
+  size: number;
+  /** Compressed size. */
+  compressed: number;
+  /** Offset of the local header (central directory only). */
+  offset?: number;
 }
 
 /**
- * An entry name: UTF-8 (required when flag bit 11 says so), else Latin-1.
+ * `fields` with the zip64 extra field (id 1) applied: each field that holds
+ * 0xFFFFFFFF takes the next 8-byte value. A local header's field lists both
+ * sizes when it is 16 bytes or longer, whichever of them was 0xFFFFFFFF.
  *
  * @example
  * ```ts
- * import { decodeName } from "./zip_records.ts";
- * if (decodeName(new TextEncoder().encode("output/a.tif"), 0x800) !== "output/a.tif") throw new Error();
+ * import { withZip64 } from "./zip_records.ts";
+ * const extra = new Uint8Array([1, 0, 16, 0, 5, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]);
+ * const { size, compressed } = withZip64(extra, { size: 0xffffffff, compressed: 0xffffffff }, "big.tif", true);
+ * if (size !== 5 || compressed !== 3) throw new Error();
  * ```
  */
-export function decodeName(bytes: Uint8Array, flags: number): string {
-  if (flags & 0x800) {
+export function withZip64<F extends Zip64Fields>(
+  extra: Uint8Array,
+  fields: F,
+  name: string,
+  local: boolean,
+): F {
+  const field = extraField(extra, 1);
+  const wide = (value: number | undefined) => value === 0xffffffff;
+  if (!wide(fields.size) && !wide(fields.compressed) && !wide(fields.offset)) return fields;
+  if (!field) throw corrupt("no zip64 sizes", name);
+  let at = 0;
+  const next = () => {
+    if (at + 8 > field.length) throw corrupt("a short zip64 field", name);
+    const value = u64(field, at);
+    at += 8;
+    return value;
+  };
+  const out = { ...fields };
+  if (local && field.length >= 16) {
+    [out.size, out.compressed] = [next(), next()];
+    return out;
+  }
+  if (wide(fields.size)) out.size = next();
+  if (wide(fields.compressed)) out.compressed = next();
+  if (wide(fields.offset)) out.offset = next();
+  return out;
+}
+
+/**
+ * The data of the extra field `id` in an extra block, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { extraField } from "./zip_records.ts";
+ * if (extraField(new Uint8Array([1, 0, 1, 0, 7]), 1)?.[0] !== 7) throw new Error();
+ * ```
+ */
+export function extraField(extra: Uint8Array, id: number): Uint8Array | undefined {
+  for (let i = 0; i + 4 <= extra.length;) {
+    const length = u16(extra, i + 2);
+    if (u16(extra, i) === id) return extra.subarray(i + 4, Math.min(i + 4 + length, extra.length));
+    i += 4 + length;
+  }
+  return undefined;
+}
+
+/**
+ * An entry name: the Info-ZIP Unicode path (extra field 0x7075) when it
+ * belongs to this name (its CRC-32 matches), else UTF-8 when flag bit 11
+ * says so or the bytes are valid UTF-8, else CP437, as unzip reads it.
+ *
+ * @example
+ * ```ts
+ * import { entryName } from "./zip_records.ts";
+ * if (entryName(new Uint8Array([0x72, 0x82]), new Uint8Array(), 0) !== "ré") throw new Error();
+ * ```
+ */
+export function entryName(bytes: Uint8Array, extra: Uint8Array, flags: number): string {
+  const unicode = extraField(extra, 0x7075);
+  if (unicode && unicode.length > 5 && unicode[0] === 1 && u32(unicode, 1) === crc32(bytes)) {
     try {
-      return utf8.decode(bytes);
+      return utf8.decode(unicode.subarray(5));
     } catch {
-      throw corrupt("an entry name that is not UTF-8 although flagged so");
+      // A broken Unicode path is ignored, as unzip ignores it.
     }
   }
   try {
     return utf8.decode(bytes);
   } catch {
-    return latin1.decode(bytes);
+    if (flags & 0x800) throw corrupt("an entry name that is not UTF-8 although flagged so");
+    let name = "";
+    for (const b of bytes) name += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80];
+    return name;
   }
 }
+
+/**
+ * CRC-32 (zip's) of `bytes`, continuing from `previous`: native where
+ * `node:zlib` has `crc32` (ten times faster than WebAssembly here), else a
+ * table in JavaScript.
+ *
+ * @example
+ * ```ts
+ * import { crc32 } from "./zip_records.ts";
+ * const hello = new TextEncoder().encode("hello");
+ * if (crc32(hello) !== 0x3610a686) throw new Error();
+ * if (crc32(hello.subarray(2), crc32(hello.subarray(0, 2))) !== 0x3610a686) throw new Error();
+ * ```
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  const native = (zlib as unknown as { crc32?: (b: Uint8Array, v: number) => number }).crc32;
+  if (typeof native === "function") return native(bytes, previous) >>> 0;
+  TABLE ??= Uint32Array.from({ length: 256 }, (_, n) => {
+    for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+    return n >>> 0;
+  });
+  let c = ~previous >>> 0;
+  for (const b of bytes) c = TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+let TABLE: Uint32Array | undefined;
 
 /**
  * Exactly `n` bytes (a copy) or an {@linkcode ArchiveError} saying the zip
@@ -102,22 +169,6 @@ export async function exact(reader: ByteReader, n: number, where: string): Promi
  */
 export function u64(bytes: Uint8Array, at: number): number {
   return u32(bytes, at) + u32(bytes, at + 4) * 2 ** 32;
-}
-
-/**
- * Whether an extra field block holds a zip64 field (id 1).
- *
- * @example
- * ```ts
- * import { hasZip64Field } from "./zip_records.ts";
- * if (!hasZip64Field(new Uint8Array([1, 0, 0, 0]))) throw new Error();
- * ```
- */
-export function hasZip64Field(extra: Uint8Array): boolean {
-  for (let i = 0; i + 4 <= extra.length; i += 4 + u16(extra, i + 2)) {
-    if (u16(extra, i) === 1) return true;
-  }
-  return false;
 }
 
 /**

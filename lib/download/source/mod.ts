@@ -8,7 +8,7 @@
 import type { JobtaskContext } from "../../client/types.ts";
 import { openResumable } from "./resumable.ts";
 import { resultsUrl } from "./signed_url.ts";
-import { type HashCheck, parseGoogHash, verifiedStream } from "./verify.ts";
+import { checksEnd, type HashCheck, parseGoogHash, verifiedStream } from "./verify.ts";
 
 export type { HashCheck } from "./verify.ts";
 export { type ObjectProbe, probeObject } from "./probe.ts";
@@ -38,6 +38,11 @@ export interface ResultsSource {
   googHash: string | null;
   /** The `ETag` header, when sent. */
   etag: string | null;
+  /**
+   * Whether the body's end is checked (an announced length, or a hash that
+   * is checked): then a body that ends cleanly is complete.
+   */
+  verified: boolean;
 }
 
 /**
@@ -70,11 +75,18 @@ export async function openResults(
     signal: options.signal,
     maxResumes: options.maxResumes,
   });
-  const body = await verifiedStream(opened.body, {
+  const verify = {
     length: opened.totalBytes,
     hashes: parseGoogHash(opened.googHash),
     check: options.hashes,
     onBytes: options.onBytes,
-  });
-  return { body, totalBytes: opened.totalBytes, googHash: opened.googHash, etag: opened.etag };
+  };
+  const body = await verifiedStream(opened.body, verify);
+  return {
+    body,
+    totalBytes: opened.totalBytes,
+    googHash: opened.googHash,
+    etag: opened.etag,
+    verified: checksEnd(verify),
+  };
 }

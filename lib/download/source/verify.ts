@@ -63,6 +63,32 @@ export function parseGoogHash(header: string | null | undefined): AnnouncedHashe
 }
 
 /**
+ * Whether {@linkcode verifiedStream} with `options` checks the stream's end:
+ * an announced length, or a hash it checks. Only then does a clean end of
+ * the stream prove that nothing is missing.
+ *
+ * @example
+ * ```ts
+ * import { checksEnd } from "./verify.ts";
+ * if (checksEnd({}) || !checksEnd({ length: 5 })) throw new Error();
+ * if (checksEnd({ hashes: { md5: "x" }, check: "none" })) throw new Error();
+ * ```
+ */
+export function checksEnd(options: VerifyOptions): boolean {
+  const { useCrc, useMd5 } = hashesChecked(options);
+  return options.length !== undefined || useCrc || useMd5;
+}
+
+function hashesChecked(options: VerifyOptions): { useCrc: boolean; useMd5: boolean } {
+  const check = options.check ?? "auto";
+  const announced = options.hashes ?? {};
+  const useCrc = check !== "none" && announced.crc32c !== undefined;
+  const useMd5 = announced.md5 !== undefined &&
+    (check === "all" || (check === "auto" && !useCrc));
+  return { useCrc, useMd5 };
+}
+
+/**
  * Passes `source` through unchanged while counting and hashing it; errors
  * with an `IntegrityError` as soon as more bytes than announced arrive, and
  * at the end when the count or a checked hash differs. When it errors, the
@@ -80,12 +106,9 @@ export async function verifiedStream(
   source: ReadableStream<Uint8Array>,
   options: VerifyOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
-  const check = options.check ?? "auto";
   const announced = options.hashes ?? {};
   const subject = options.subject ?? "results download";
-  const useCrc = check !== "none" && announced.crc32c !== undefined;
-  const useMd5 = announced.md5 !== undefined &&
-    (check === "all" || (check === "auto" && !useCrc));
+  const { useCrc, useMd5 } = hashesChecked(options);
   const crc = useCrc ? await createCRC32(0x82f63b78) : undefined;
   crc?.init();
   const md5 = useMd5 ? createHash("md5") : undefined;
