@@ -375,6 +375,7 @@ const FeatureCanvas = L.GridLayer.extend({
     this._pending = 0;
     this._queue = [];
     this._frame = 0;
+    this._drawn = false;
   },
   createTile(coords, done) {
     const tile = L.DomUtil.create("canvas", "up42-features");
@@ -385,14 +386,18 @@ const FeatureCanvas = L.GridLayer.extend({
     this._frame ||= requestAnimationFrame(() => this._drawQueued());
     return tile;
   },
-  // Draws queued tiles for at most ~10 ms per frame, so that frames keep
-  // coming while a whole view of tiles is drawn.
+  // The first view is drawn whole in one task: nothing on the page moves
+  // yet, and without a GPU every frame costs a commit of its canvases, so
+  // drawing it over many frames only makes the reader wait longer. Later
+  // tiles are drawn for at most ~10 ms per frame while the map moves and
+  // ~25 ms while it rests, so that frames keep coming.
   _drawQueued() {
     this._frame = 0;
-    const start = performance.now();
-    while (this._queue.length && performance.now() - start < 10) {
+    const start = performance.now(), map = this._map;
+    const moving = map && (map._animatingZoom || map.dragging?.moving());
+    const budget = !this._drawn ? Infinity : moving ? 10 : 25;
+    while (this._queue.length && performance.now() - start < budget) {
       const { tile, coords, done, m } = this._queue.shift();
-      const map = this._map;
       if (map && tile.isConnected) {
         const ctx = tile.getContext("2d");
         ctx.setTransform(m, 0, 0, m, 0, 0);
@@ -410,6 +415,7 @@ const FeatureCanvas = L.GridLayer.extend({
       done(null, tile);
     }
     if (this._queue.length) this._frame = requestAnimationFrame(() => this._drawQueued());
+    else this._drawn = true;
   },
   // Tiles appear at once rather than fading in: a fade repaints every tile
   // of the view for a quarter second, which a browser without a GPU feels.
