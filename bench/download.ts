@@ -26,6 +26,7 @@ import {
   reportFigures,
   type Run,
   skipped,
+  startChildServer,
   timed,
 } from "./support/measure.ts";
 
@@ -88,24 +89,6 @@ async function makeArchive(dir: string, mb: number): Promise<string> {
   return file;
 }
 
-async function startServer(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, SELF, "serve", file],
-    stdout: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) text += (await reader.read()).value ?? "";
-  await reader.cancel();
-  return {
-    url: `http://127.0.0.1:${text.trim()}`,
-    stop: async () => {
-      child.kill();
-      await child.status;
-    },
-  };
-}
-
 /** `deno run FLAGS lib/cli/mod.ts`, as `deno task up42` runs it. */
 async function up42Command(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(CONFIG));
@@ -136,7 +119,7 @@ async function bench(): Promise<void> {
   try {
     for (const { mb, runs, reference, script } of CASES) {
       const file = await makeArchive(dir, mb);
-      const server = await startServer(file);
+      const server = await startChildServer(CONFIG, [SELF, "serve", file]);
       const env = { ...CREDENTIALS, UP42_API_URL: server.url };
       const variants: [string, string[], number][] = [
         [

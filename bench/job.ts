@@ -18,6 +18,7 @@
 import { createHash } from "node:crypto";
 import zlib from "node:zlib";
 import { createCRC32 } from "hash-wasm";
+import { reportFigures, startChildServer } from "./support/measure.ts";
 
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 const CLI = new URL("../lib/cli/mod.ts", import.meta.url).pathname;
@@ -135,24 +136,6 @@ async function makeArchive(dir: string, mb: number): Promise<string> {
   return file;
 }
 
-async function startServer(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, SELF, "serve", file, `${JOBTASKS}`],
-    stdout: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) text += (await reader.read()).value ?? "";
-  await reader.cancel();
-  return {
-    url: `http://127.0.0.1:${text.trim()}`,
-    stop: async () => {
-      child.kill();
-      await child.status;
-    },
-  };
-}
-
 /** Checksum speeds in MB/s, medians of three passes over 256 MiB. */
 async function checksumSpeeds(): Promise<{ crc32: number; crc32c: number }> {
   const piece = new Uint8Array(1 << 20);
@@ -184,7 +167,7 @@ async function bench(): Promise<void> {
   const rows: { label: string; runs: Run[] }[] = [];
   try {
     const file = await makeArchive(dir, MB);
-    const server = await startServer(file);
+    const server = await startChildServer(CONFIG, [SELF, "serve", file, `${JOBTASKS}`]);
     const env = {
       ...Deno.env.toObject(),
       UP42_API_URL: server.url,
@@ -284,6 +267,21 @@ async function bench(): Promise<void> {
     }× faster than one after another (goal ≥ 1.5), ` +
       `highest peak RSS of its runs ${rss4.toFixed(0)} MB (goal < 160 MB).`,
   );
+  await reportFigures("job", `A job of ${JOBTASKS} jobtasks × ${MB} MB through the CLI`, [
+    {
+      figure: `up42 download --job --concurrency 4: wall time (${JOBTASKS} × ${MB} MB)`,
+      value: t4,
+      unit: "s",
+      reference: { label: "the same, --concurrency 1", value: sequential },
+      target: { text: "≤ 1/1.5 of reference", met: sequential / t4 >= 1.5 },
+    },
+    {
+      figure: "up42 download --job --concurrency 4: peak RSS (highest of its runs)",
+      value: rss4,
+      unit: "MB",
+      target: { text: "< 160 MB", met: rss4 < 160 },
+    },
+  ]);
   console.log("\n### File checksums (in process, MB/s, median of 3 passes over 256 MiB)\n");
   console.log("| checksum | speed |");
   console.log("|---|---|");

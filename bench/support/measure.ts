@@ -176,3 +176,34 @@ export function unusedPort(): number {
   listener.close();
   return port;
 }
+
+/** A server in a child process, and how to stop it. */
+export interface ChildServer {
+  /** `http://127.0.0.1:PORT`. */
+  url: string;
+  /** Kills the child and waits for it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `deno run -A --config CONFIG ...args` in its own process (so that the
+ * server's work never shares a thread with the client being measured) and
+ * resolves once the child prints the port it listens on as its first line.
+ */
+export async function startChildServer(config: string, args: string[]): Promise<ChildServer> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", config, ...args],
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) text += (await reader.read()).value ?? "";
+  await reader.cancel();
+  return {
+    url: `http://127.0.0.1:${text.trim()}`,
+    stop: async () => {
+      child.kill();
+      await child.status;
+    },
+  };
+}
