@@ -96,7 +96,7 @@ export interface ResultsManifest {
  *
  * @example
  * ```ts
- * import { readManifest } from "./manifest.ts";
+ * import { readManifest } from "@up42/jobtask";
  * const dir = await Deno.makeTempDir();
  * if (await readManifest(dir) !== undefined) throw new Error();
  * await Deno.remove(dir);

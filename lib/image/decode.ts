@@ -19,7 +19,7 @@ export const MAX_IMAGE_PIXELS = 100_000_000;
  * @example
  * ```ts
  * import { decodeImage } from "./decode.ts";
- * import { encodePng } from "./png.ts";
+ * import { encodePng } from "@up42/jobtask/raster";
  * const png = encodePng({ width: 1, height: 1, rgba: new Uint8ClampedArray([1, 2, 3, 255]) });
  * if (decodeImage(png, "x.png").rgba[2] !== 3) throw new Error();
  * ```

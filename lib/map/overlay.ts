@@ -52,7 +52,7 @@ export interface Overlay {
  * @example
  * ```ts
  * import { overlay } from "./overlay.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 8, height: 8, bands: [new Uint8Array(64).fill(50)], epsg: 4326, origin: [13, 52], pixelSize: [0.001, 0.001] });
  * const o = await overlay({ name: "a.tif", bytes }, "a.tif", { maxImagePixels: 64 });
  * if (!o.image.url.startsWith("data:image/png;base64,") || !o.image.legend) throw new Error();

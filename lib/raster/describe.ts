@@ -236,8 +236,8 @@ async function colourTable(
  * import { memorySource } from "./bytes.ts";
  * import { readTiff } from "./ifd.ts";
  * import { describeRaster } from "./describe.ts";
- * import { DEFAULT_RASTER_LIMITS } from "./limits.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { DEFAULT_RASTER_LIMITS } from "@up42/jobtask/raster";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 4, height: 2, bands: [new Uint8Array(8), new Uint8Array(8)], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
  * const tiff = await readTiff(memorySource(bytes), "a.tif", DEFAULT_RASTER_LIMITS);
  * if ((await describeRaster(tiff, DEFAULT_RASTER_LIMITS)).bandCount !== 2) throw new Error();

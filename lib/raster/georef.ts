@@ -37,8 +37,8 @@ async function geoKeys(tiff: TiffFile, ifd: Ifd): Promise<Map<number, number>> {
  * import { memorySource } from "./bytes.ts";
  * import { readTiff } from "./ifd.ts";
  * import { georeference } from "./georef.ts";
- * import { DEFAULT_RASTER_LIMITS } from "./limits.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { DEFAULT_RASTER_LIMITS } from "@up42/jobtask/raster";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 2, height: 2, bands: [new Uint8Array(4)], epsg: 32633, origin: [500000, 5000000], pixelSize: [10, 10] });
  * const tiff = await readTiff(memorySource(bytes), "a.tif", DEFAULT_RASTER_LIMITS);
  * const { bounds, crs } = await georeference(tiff, tiff.ifds[0], 2, 2);

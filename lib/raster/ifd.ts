@@ -79,8 +79,8 @@ function corrupt(name: string, detail: string): RasterError {
  * ```ts
  * import { memorySource } from "./bytes.ts";
  * import { readTiff } from "./ifd.ts";
- * import { DEFAULT_RASTER_LIMITS } from "./limits.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { DEFAULT_RASTER_LIMITS } from "@up42/jobtask/raster";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 4, height: 2, bands: [new Uint8Array(8)], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
  * const tiff = await readTiff(memorySource(bytes), "a.tif", DEFAULT_RASTER_LIMITS);
  * if (tiff.ifds.length !== 1) throw new Error();
@@ -189,8 +189,8 @@ function readable(tiff: TiffFile, entry: Entry, maxCount: number): boolean {
  * ```ts
  * import { memorySource } from "./bytes.ts";
  * import { readTiff, tagNumbers } from "./ifd.ts";
- * import { DEFAULT_RASTER_LIMITS } from "./limits.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { DEFAULT_RASTER_LIMITS } from "@up42/jobtask/raster";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 4, height: 2, bands: [new Uint8Array(8)], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
  * const tiff = await readTiff(memorySource(bytes), "a.tif", DEFAULT_RASTER_LIMITS);
  * if ((await tagNumbers(tiff, tiff.ifds[0], 256))?.[0] !== 4) throw new Error();

@@ -56,7 +56,7 @@ export interface ThreadError {
  *
  * @example
  * ```ts
- * import { RasterError } from "../errors.ts";
+ * import { RasterError } from "@up42/jobtask";
  * import { fromThread, toThread } from "./pool.ts";
  * const e = fromThread(toThread(new RasterError({ file: "a.tif", reason: "corrupt", detail: "bad" })));
  * if (!(e instanceof RasterError) || e.reason !== "corrupt" || !e.message.startsWith("a.tif: bad")) throw new Error();

@@ -109,7 +109,7 @@ export interface ReadOptions {
  * import { describeRaster } from "./describe.ts";
  * import { readDecimated } from "./read.ts";
  * import { Budget, DEFAULT_RASTER_LIMITS } from "./limits.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 4, height: 2, bands: [new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
  * const { tiff, name } = await openRaster({ name: "a.tif", bytes });
  * const info = await describeRaster(tiff, DEFAULT_RASTER_LIMITS);

@@ -92,7 +92,7 @@ const COPY_TO_THREAD_BYTES = 16 * 2 ** 20;
  * @example
  * ```ts
  * import { renderRasterOn } from "./render.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 8, height: 8, bands: [new Uint8Array(64)], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
  * if ((await renderRasterOn(undefined, { name: "a.tif", bytes }, { width: 4 })).width !== 4) throw new Error();
  * ```

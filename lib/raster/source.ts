@@ -51,7 +51,7 @@ export function sourceName(source: RasterSource): string {
  * @example
  * ```ts
  * import { openRaster } from "./source.ts";
- * import { writeGeoTiff } from "../emulator/tiff/writer.ts";
+ * import { writeGeoTiff } from "@up42/jobtask/emulator";
  * const bytes = await writeGeoTiff({ width: 4, height: 2, bands: [new Uint8Array(8)], epsg: 4326, origin: [0, 0], pixelSize: [1, 1] });
  * const { tiff, close } = await openRaster({ name: "a.tif", bytes });
  * if (tiff.ifds.length !== 1) throw new Error();
