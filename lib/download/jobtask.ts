@@ -10,9 +10,8 @@
 import { join, resolve } from "node:path";
 import { jobtaskPath } from "../client/ids.ts";
 import type { JobtaskContext } from "../client/types.ts";
-import { ConfigError } from "../errors.ts";
 import { readManifest } from "../files/manifest.ts";
-import { refuseBroadOutput } from "../files/output_folder.ts";
+import { makeOutputFolder, refuseBroadOutput } from "../files/output_folder.ts";
 import { ensurePermission } from "../files/permission.ts";
 import { jobtaskInfo } from "../jobtask/info.ts";
 import { saveArchive } from "./keep_archive.ts";
@@ -77,14 +76,7 @@ export async function downloadJobtask(
   await ensurePermission("write", out, `unpacking results into ${out}`);
   await ensurePermission("read", out, `unpacking results into ${out}`);
   const existed = await Deno.stat(out).then(() => true, () => false);
-  await Deno.mkdir(out, { recursive: true }).catch((error) => {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    throw new ConfigError({
-      setting: "outputDirectory",
-      problem: `output directory ${out} exists and is not a folder`,
-      fix: "choose another output directory",
-    });
-  });
+  await makeOutputFolder(out);
   const unpack = options.unpack ?? true;
   const absolute = (files: string[]) => files.map((path) => join(out, path));
   try {

@@ -8,7 +8,7 @@
  */
 import { join, resolve } from "node:path";
 import type { JobtaskContext } from "../client/types.ts";
-import { ConfigError } from "../errors.ts";
+import { makeOutputFolder } from "../files/output_folder.ts";
 import { stageFile } from "../files/atomic_write.ts";
 import { ensurePermission } from "../files/permission.ts";
 import { mapPool } from "../internal/pool.ts";
@@ -82,7 +82,7 @@ export async function downloadQuicklooks(
   const ids = await listQuicklooks(ctx, { signal: options.signal });
   await ensurePermission("write", out, `writing quicklooks into ${out}`);
   await ensurePermission("read", out, `writing quicklooks into ${out}`);
-  await makeFolder(out);
+  await makeOutputFolder(out);
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const arrived = await mapPool(ids, options.concurrency ?? 4, async (id) => {
@@ -118,17 +118,6 @@ function uniqueName(name: string, taken: Set<string>): string {
   for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem}_${n}${ext}`;
   taken.add(candidate.toLowerCase());
   return candidate;
-}
-
-async function makeFolder(out: string): Promise<void> {
-  await Deno.mkdir(out, { recursive: true }).catch((error) => {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    throw new ConfigError({
-      setting: "outputDirectory",
-      problem: `output directory ${out} exists and is not a folder`,
-      fix: "choose another output directory",
-    });
-  });
 }
 
 async function checksumOf(bytes: Uint8Array): Promise<{ size: number; crc32: string }> {

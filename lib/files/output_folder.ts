@@ -1,13 +1,38 @@
 /**
- * Folders too broad to unpack results into: the file system root and the
- * home folder hold the system's or the user's own files, which an archive's
- * names could replace (a download replaces existing files by default).
- * Their names are found without asking for any permission.
+ * Output folders: made where they are missing, and refused when too broad
+ * to unpack results into. The file system root and the home folder hold the
+ * system's or the user's own files, which an archive's names could replace
+ * (a download replaces existing files by default); they are recognised
+ * without asking for any permission.
  *
  * @module
  */
 import { parse, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+
+/**
+ * Creates the output folder `out` (and its parents) unless it exists; a
+ * file in its place is a `ConfigError` (setting `outputDirectory`).
+ *
+ * @example
+ * ```ts
+ * import { makeOutputFolder } from "./output_folder.ts";
+ * const dir = await Deno.makeTempDir();
+ * await makeOutputFolder(`${dir}/a/b`);
+ * await makeOutputFolder(`${dir}/a/b`);
+ * if (!(await Deno.stat(`${dir}/a/b`)).isDirectory) throw new Error();
+ * ```
+ */
+export async function makeOutputFolder(out: string): Promise<void> {
+  await Deno.mkdir(out, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    throw new ConfigError({
+      setting: "outputDirectory",
+      problem: `output directory ${out} exists and is not a folder`,
+      fix: "choose another output directory",
+    });
+  });
+}
 
 /**
  * Throws a `ConfigError` (setting `outputDirectory`) when `path` is the file

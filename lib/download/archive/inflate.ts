@@ -14,6 +14,7 @@
  */
 import zlib from "node:zlib";
 import { ArchiveError, errorLine, Up42Error } from "../../errors.ts";
+import { pullStream } from "../../internal/pull_stream.ts";
 
 const OUTPUT_BYTES = 256 * 1024;
 const Z_NO_FLUSH = 0;
@@ -163,21 +164,10 @@ export function gunzip(
       if (consumed === 0 && offset < input.length) throw corrupt("bytes after the end");
     }
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        await step(controller);
-      } catch (error) {
-        inflater.close();
-        reader.cancel(error).catch(() => {});
-        throw error;
-      }
-    },
-    cancel(reason) {
-      inflater.close();
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+  return pullStream<Uint8Array>(step, (reason) => {
+    inflater.close();
+    return reader.cancel(reason);
+  });
 }
 
 /**

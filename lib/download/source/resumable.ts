@@ -14,6 +14,7 @@ import { fetchWithRetry, type RetryEvent } from "../../client/fetch_retry.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../../client/retry_policy.ts";
 import { errorLine, IntegrityError, NetworkError, Up42ApiError } from "../../errors.ts";
 import { USER_AGENT } from "../../version.ts";
+import { pullStream } from "../../internal/pull_stream.ts";
 
 /** Options of {@linkcode openResumable}. */
 export interface ResumableOptions {
@@ -218,21 +219,11 @@ export async function openResumable(
     }
   };
 
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const chunk = await next();
-        if (chunk) controller.enqueue(chunk);
-        else controller.close();
-      } catch (error) {
-        reader.cancel(error).catch(() => {});
-        throw error;
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+  const body = pullStream<Uint8Array>(async (controller) => {
+    const chunk = await next();
+    if (chunk) controller.enqueue(chunk);
+    else controller.close();
+  }, (reason) => reader.cancel(reason));
   return { totalBytes, googHash, etag, body };
 }
 

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { createCRC32 } from "hash-wasm";
 import { IntegrityError } from "../../errors.ts";
+import { pullStream } from "../../internal/pull_stream.ts";
 
 /** The hashes announced for an object, base64 as in `x-goog-hash`. */
 export interface AnnouncedHashes {
@@ -159,17 +160,5 @@ export async function verifiedStream(
     }
     controller.close();
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        await step(controller);
-      } catch (error) {
-        reader.cancel(error).catch(() => {});
-        throw error;
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+  return pullStream<Uint8Array>(step, (reason) => reader.cancel(reason));
 }
