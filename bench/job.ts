@@ -174,9 +174,11 @@ async function bench(): Promise<void> {
       UP42_PROJECT_ID: "p",
       UP42_PROJECT_API_KEY: "k",
     };
+    // As `deno task up42` and the installed command run it.
     const up42 = (...args: string[]) => [
       Deno.execPath(),
       "run",
+      "--v8-flags=--max-semi-space-size=1",
       "-A",
       "--quiet",
       "--config",

@@ -4,7 +4,8 @@
  * status 1; 2 for a bad command line), and no secret is ever printed. Only
  * the command that runs is loaded.
  *
- * Install it with `deno install -g -n up42 --allow-net --allow-read --allow-write
+ * Install it with `deno install -g -n up42 --v8-flags=--max-semi-space-size=1
+ * --allow-net --allow-read --allow-write
  * --allow-env=UP42_PROJECT_ID,UP42_PROJECT_API_KEY,UP42_API_URL jsr:@up42/jobtask/cli`
  * (from a checkout: the same flags, `-c CHECKOUT/deno.json CHECKOUT/lib/cli/mod.ts`),
  * or run it in a checkout with `deno task up42 <command>`.
