@@ -288,6 +288,11 @@ const FeatureSet = L.Layer.extend({
     }
     return best;
   },
+  // Whether any feature's box meets `view` (zoom-0 pixels).
+  _touches(view) {
+    const index = this._geometry?.index;
+    return Boolean(index && index.search(view[0], view[1], view[2], view[3]).length);
+  },
   // Draws the features in `view` (zoom-0 pixels) at scale `s`, offset by
   // (ox, oy). The cost in a browser drawing without a GPU is in rasterising
   // strokes, so the level of detail follows the size on screen: features
@@ -377,7 +382,15 @@ const FeatureCanvas = L.GridLayer.extend({
     this._frame = 0;
     this._drawn = false;
   },
+  // A tile no feature touches stays an empty element: a browser without a
+  // GPU composites every canvas's pixels on every frame of a zoom.
   createTile(coords, done) {
+    const view = this._view(coords);
+    if (!this._sets.some((set) => set._touches(view))) {
+      const empty = L.DomUtil.create("div", "up42-features");
+      setTimeout(() => done(null, empty));
+      return empty;
+    }
     const tile = L.DomUtil.create("canvas", "up42-features");
     const size = this.getTileSize(), m = globalThis.devicePixelRatio > 1 ? 2 : 1;
     tile.width = size.x * m;
@@ -403,19 +416,26 @@ const FeatureCanvas = L.GridLayer.extend({
         ctx.setTransform(m, 0, 0, m, 0, 0);
         const size = this.getTileSize();
         const s = map.options.crs.scale(coords.z) / WORLD;
-        const ox = coords.x * size.x, oy = coords.y * size.y, margin = 12 / s;
-        const view = [
-          ox / s - margin,
-          oy / s - margin,
-          (ox + size.x) / s + margin,
-          (oy + size.y) / s + margin,
-        ];
-        for (const set of this._sets) set._draw(ctx, s, ox, oy, view);
+        const view = this._view(coords);
+        for (const set of this._sets) set._draw(ctx, s, coords.x * size.x, coords.y * size.y, view);
       }
       done(null, tile);
     }
     if (this._queue.length) this._frame = requestAnimationFrame(() => this._drawQueued());
     else this._drawn = true;
+  },
+  // The part of the world (zoom-0 pixels) a tile shows, with a margin for
+  // strokes and points that reach into it from outside.
+  _view(coords) {
+    const size = this.getTileSize();
+    const s = this._map.options.crs.scale(coords.z) / WORLD;
+    const ox = coords.x * size.x, oy = coords.y * size.y, margin = 12 / s;
+    return [
+      ox / s - margin,
+      oy / s - margin,
+      (ox + size.x) / s + margin,
+      (oy + size.y) / s + margin,
+    ];
   },
   // Tiles appear at once rather than fading in: a fade repaints every tile
   // of the view for a quarter second, which a browser without a GPU feels.
