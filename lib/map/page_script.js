@@ -26,7 +26,13 @@ const esri = L.tileLayer(
     attribution: "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, " +
       "and the GIS User Community",
   },
-).addTo(map);
+);
+// The base map starts once the results are on their way: its tiles are
+// requests and decodes that the reader's own overlays and features would
+// otherwise queue behind. It is the one shown unless the reader picked another.
+const startBaseMap = () => {
+  if (!map.hasLayer(osm)) esri.addTo(map);
+};
 
 // A short notice instead of a silent grey page when base-map tiles fail.
 const notice = L.DomUtil.create("div", "up42-notice", map.getContainer());
@@ -201,6 +207,8 @@ const MiniMap = L.Control.extend({
 const mini = new MiniMap({ position: "topright" }).addTo(map);
 if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
 else map.setView([20, 0], 2);
+if (globalThis.requestIdleCallback) requestIdleCallback(startBaseMap, { timeout: 300 });
+else setTimeout(startBaseMap, 100);
 // The overview map starts once the page is idle: it is not what a reader waits for.
 const startOverview = () => {
   const overview = L.map(mini.getContainer(), {
