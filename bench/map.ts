@@ -107,14 +107,22 @@ async function foliumBytes(geojson: string, dir: string): Promise<number | undef
   return undefined;
 }
 
-/** Milliseconds from navigation start to ready, per load. */
-async function loadTimes(browser: Browser, path: string, runs: number): Promise<number[]> {
-  const times: number[] = [];
+/**
+ * Milliseconds from navigation start to every overlay and feature drawn
+ * (large images as their previews), and to the full images drawn, per load.
+ */
+async function loadTimes(
+  browser: Browser,
+  path: string,
+  runs: number,
+): Promise<{ drawn: number[]; full: number[] }> {
+  const times = { drawn: [] as number[], full: [] as number[] };
   for (let i = 0; i < runs; i++) {
     const { page, errors } = await offlinePage(browser);
     await watchReady(page);
     await page.goto(`file://${path}`);
-    times.push(await readyTime(page));
+    times.full.push(await readyTime(page));
+    times.drawn.push(await readyTime(page, 1000, "map-drawn"));
     await mapState(page);
     if (errors.length) throw new Error(`${path}: ${errors[0]}`);
     await page.close();
@@ -185,7 +193,13 @@ async function main() {
   try {
     const job = await demoJob(dir);
     const sdkRasters = await sdkRasterBytes(job.rasters);
-    const pages: { label: string; path: string; target: number; runs: number }[] = [];
+    const pages: {
+      label: string;
+      path: string;
+      target: number;
+      runs: number;
+      previews?: boolean;
+    }[] = [];
 
     const build: number[] = [];
     let demo = "";
@@ -208,7 +222,7 @@ async function main() {
         "project_p/job_j/jobtask_t/ folders and mapped from the job folder with quicklooks",
     });
     figures.push({ figure: "demo job map: build (mapResults)", value: median(build), unit: "ms" });
-    pages.push({ label: "demo job map", path: demo, target: 500, runs: 5 });
+    pages.push({ label: "demo job map", path: demo, target: 500, runs: 5, previews: true });
 
     for (const [count, target, runs] of [[10_000, 1000, 5], [100_000, 3000, 3]]) {
       const fc = squares(count);
@@ -248,7 +262,8 @@ async function main() {
       try {
         const blank = median(await blankTimes(browser, dir, 5));
         for (const p of pages) {
-          const t = median(await loadTimes(browser, p.path, p.runs));
+          const times = await loadTimes(browser, p.path, p.runs);
+          const t = median(times.drawn), full = median(times.full);
           figures.push({
             figure: `${p.label}: ready in Chromium (median of ${p.runs})`,
             value: t,
@@ -256,8 +271,17 @@ async function main() {
             reference: { label: "a blank page, same browser and run", value: blank },
             target: { text: `< ${p.target} ms`, met: t < p.target },
             note: "headless Chromium from file://, offline: navigation start to the first frame " +
-              "in which every overlay has loaded and every feature layer has drawn",
+              "in which every overlay has loaded (images over 640 px as their 512 px previews) " +
+              "and every feature layer has drawn",
           });
+          if (p.previews) {
+            figures.push({
+              figure: `${p.label}: full-resolution images drawn (median of ${p.runs})`,
+              value: full,
+              unit: "ms",
+              reference: { label: "a blank page, same browser and run", value: blank },
+            });
+          }
         }
         const big = pages[pages.length - 1];
         const frames = await frameTimes(browser, big.path);

@@ -1,7 +1,8 @@
 /**
  * Features as the page receives them: geometries in geobuf (coordinates
  * quantised to 1e-6 degrees and delta-encoded, by the geobuf library) and
- * properties as JSON, each gzip-compressed and base64-encoded. For 100,000
+ * properties as JSON, each gzip-compressed (geometries when large enough,
+ * see {@linkcode GZIP_FROM}) and base64-encoded. For 100,000
  * small polygons this is about 3% of their GeoJSON text, and the page turns
  * it straight into typed arrays (see page_features.js) instead of parsing
  * and walking GeoJSON.
@@ -18,11 +19,27 @@ import Pbf from "pbf";
 export interface EncodedFeatures {
   /** Number of features. */
   count: number;
-  /** Base64 of the gzip of a geobuf FeatureCollection holding only the geometries. */
+  /**
+   * Base64 of a geobuf FeatureCollection holding only the geometries,
+   * gzip-compressed when `geometryEncoding` is `"gzip"`.
+   */
   geometry: string;
+  /**
+   * `"raw"` for small geometries (under {@linkcode GZIP_FROM} bytes), which
+   * the page then reads at once, `"gzip"` for the others.
+   */
+  geometryEncoding: "gzip" | "raw";
   /** Base64 of the gzip of a JSON array of each feature's properties (or null). */
   properties: string;
 }
+
+/**
+ * Geobuf size from which geometries are gzip-compressed. Below it the saving
+ * is a few kilobytes, while the page's decompression is asynchronous: it
+ * waits behind whatever the page is still reading (in the demo job's map,
+ * half a second behind the images).
+ */
+export const GZIP_FROM = 16 * 1024;
 
 interface FeatureLike {
   geometry: unknown;
@@ -66,7 +83,8 @@ export async function encodeFeatures(features: FeatureLike[]): Promise<EncodedFe
   );
   return {
     count: features.length,
-    geometry: (await gzip(geometry)).toBase64(),
+    geometry: (geometry.length < GZIP_FROM ? geometry : await gzip(geometry)).toBase64(),
+    geometryEncoding: geometry.length < GZIP_FROM ? "raw" : "gzip",
     properties: (await gzip(properties)).toBase64(),
   };
 }

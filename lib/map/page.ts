@@ -49,6 +49,8 @@ export interface PageImage extends PageLayerBase {
   kind: "image" | "quicklook";
   /** A `data:image/...;base64,...` URL. */
   url: string;
+  /** A smaller image drawn until the page has read `url`, for large images. */
+  preview?: string;
   /** Text alternative of the image: its file name or quicklook id. */
   alt: string;
   /** [[south, west], [north, east]] in degrees. */
@@ -176,6 +178,15 @@ const PAGE_CSS = `html, body, #map { height: 100%; margin: 0; }
  * ```
  */
 export function buildPage(data: PageData): string {
+  // Previews are read with the page's data; the full images follow the
+  // script at the end of the document, and replace them once it is parsed.
+  const full: Record<number, string> = {};
+  const layers = data.layers.map((layer, i) => {
+    if (layer.kind === "group" || layer.kind === "features" || !layer.preview) return layer;
+    const { preview, ...image } = layer;
+    full[i] = image.url;
+    return { ...image, url: preview };
+  });
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -188,7 +199,7 @@ export function buildPage(data: PageData): string {
 </head>
 <body>
 <div id="map"></div>
-<script type="application/json" id="up42-map-data">${scriptJson(data)}</script>
+<script type="application/json" id="up42-map-data">${scriptJson({ ...data, layers })}</script>
 <script>${LEAFLET_JS}</script>
 <script>(() => {
 "use strict";
@@ -196,6 +207,7 @@ ${vendorScript()}
 ${featuresScript}
 ${pageScript}
 })();</script>
+<script type="application/json" id="up42-map-images">${scriptJson(full)}</script>
 </body>
 </html>
 `;

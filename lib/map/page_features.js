@@ -1,6 +1,6 @@
 // Feature layers of the map page, drawn on canvas tiles. A layer's features
-// arrive as gzip-compressed geobuf (see encode.ts); they are read straight
-// into typed arrays in Leaflet's zoom-0 pixels (no GeoJSON objects), indexed
+// arrive as geobuf, gzip-compressed when large (see encode.ts); they are read
+// straight into typed arrays in Leaflet's zoom-0 pixels (no GeoJSON objects), indexed
 // with Flatbush, and each tile draws only the features that touch it, a whole
 // layer in one path: one fill and one stroke for thousands of polygons. Clicks and
 // the pointer find features through the same index; properties are parsed
@@ -245,6 +245,14 @@ const FeatureSet = L.Layer.extend({
     this._style = style;
     this._loading = true;
     this._bounds = spec.bounds ? L.latLngBounds(spec.bounds) : L.latLngBounds([]);
+    // Small layers arrive uncompressed and are read at once; large ones wait
+    // for the browser's (asynchronous) gzip decompression.
+    if (spec.geometryEncoding === "raw") {
+      this._geometry = readGeometries(fromBase64(spec.geometry), spec.count);
+      this._loading = false;
+      this._loaded = Promise.resolve();
+      return;
+    }
     this._loaded = gunzip(spec.geometry).then((bytes) => {
       this._geometry = readGeometries(bytes, spec.count);
       this._loading = false;

@@ -67,13 +67,15 @@ const STYLES = {
 // Layers in data order; a layer that is not indented starts a group, and a
 // heading without features of its own shows and hides the layers under it.
 const entries = [];
+const images = new Map();
 const bounds = L.latLngBounds([]);
 const legends = [];
 let heading = null;
-for (const spec of data.layers) {
+for (const [index, spec] of data.layers.entries()) {
   let layer;
   if (spec.kind === "image" || spec.kind === "quicklook") {
     layer = L.imageOverlay(spec.url, spec.bounds, { alt: spec.alt ?? spec.name });
+    images.set(index, layer);
     if (spec.legend) legends.push({ layer, legend: spec.legend });
   } else if (spec.kind === "features") {
     layer = new FeatureSet(spec, canvas, STYLES[spec.style] ?? STYLES.results);
@@ -90,6 +92,29 @@ for (const spec of data.layers) {
   const b = spec.bounds && L.latLngBounds(spec.bounds);
   if (b?.isValid()) bounds.extend(b);
 }
+
+// Large images are drawn from their previews first; their full versions,
+// read at the document's end, start loading once the first view is drawn
+// (every preview shown, the feature tiles drawn; at most a second), and
+// replace them once decoded, so that the swap never shows a blank.
+const shown = (layer) =>
+  !layer.getElement() || layer.getElement().complete
+    ? Promise.resolve()
+    : new Promise((resolve) => layer.once("load error", resolve));
+const featuresDrawn = new Promise((resolve) => canvas.once("load", resolve));
+doc.addEventListener("DOMContentLoaded", async () => {
+  const full = JSON.parse(doc.getElementById("up42-map-images")?.textContent || "{}");
+  const firstView = Promise.all([...images.values()].map(shown).concat(featuresDrawn));
+  await Promise.race([firstView, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  for (const [i, url] of Object.entries(full)) {
+    const layer = images.get(Number(i));
+    if (!layer) continue;
+    const image = new Image();
+    image.src = url;
+    const swap = () => layer.setUrl(url);
+    image.decode().then(swap, swap);
+  }
+});
 
 // The feature tiles are drawn once every layer's features are read.
 Promise.allSettled(

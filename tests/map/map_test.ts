@@ -18,6 +18,7 @@ import { encodeFeatures } from "../../lib/map/encode.ts";
 import { legendFor } from "../../lib/map/legend.ts";
 import { featureIdentifiers, quicklookIds } from "../../lib/map/quicklooks.ts";
 import { classicScript } from "../../lib/map/vendor.ts";
+import { squares } from "../support/rasters.ts";
 import { jobFolder } from "../support/rasters.ts";
 
 /** The data a page draws, from its inert JSON element. */
@@ -319,7 +320,9 @@ Deno.test("encode: geometries survive geobuf to 1e-6 degrees, properties exactly
   }));
   const e = await encodeFeatures(features);
   assert.equal(e.count, geometries.length);
-  const back = decodeGeobuf(new Pbf(await gunzip(e.geometry))) as any;
+  // Small geometries travel uncompressed; a large layer's are gzip-compressed.
+  assert.equal(e.geometryEncoding, "raw");
+  const back = decodeGeobuf(new Pbf(Uint8Array.fromBase64(e.geometry))) as any;
   const close = (a: unknown, b: unknown): boolean =>
     Array.isArray(a)
       ? Array.isArray(b) && a.length === b.length && a.every((x, i) => close(x, b[i]))
@@ -455,4 +458,13 @@ Deno.test("vendor: a library whose module shape changed is refused, not inlined"
     /unexpected/,
   );
   assert.throws(() => classicScript("x", "export default class A {}", ["y"]), /no import of y/);
+});
+
+Deno.test("map encoding: a large layer's geometries are gzip-compressed and decode the same", async () => {
+  const fc = squares(2000);
+  const e = await encodeFeatures(fc.features);
+  assert.equal(e.geometryEncoding, "gzip");
+  const back = decodeGeobuf(new Pbf(await gunzip(e.geometry))) as any;
+  assert.equal(back.features.length, 2000);
+  assert.deepEqual(back.features[7].geometry.type, fc.features[7].geometry.type);
 });

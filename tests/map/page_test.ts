@@ -171,8 +171,23 @@ Deno.test({
       await page.waitForTimeout(400); // the popup fades in
       await page.screenshot({ path: join(Deno.env.get("MAP_SCREENSHOT_DIR") ?? dir, "map.png") });
 
-      if (skipWithout("gdal")) return;
+      // Large images open as their previews and end as their full versions.
       const shown = await overlays(page);
+      assert.equal(m.images.length, 2);
+      for (const image of m.images) {
+        const o = shown.find((s) => s.name === image.name)!;
+        assert.ok(Math.max(image.width, image.height) > 640, `${image.name} has a preview`);
+        assert.deepEqual([o.width, o.height], [image.width, image.height], image.name);
+      }
+      const html = m.html;
+      const first = /id="up42-map-data">(.*?)<\/script>/s.exec(html)![1];
+      const previews = JSON.parse(first).layers
+        .filter((l: { kind: string }) => l.kind === "image")
+        .map((l: { url: string }) => l.url.length);
+      assert.equal(previews.length, 2);
+      assert.ok(previews.every((n: number) => n < 150_000), `previews of ${previews} characters`);
+
+      if (skipWithout("gdal")) return;
       for (const path of paths) {
         const ref = await gdalWarp(path);
         const o = shown.find((s) => path.endsWith(s.name))!;

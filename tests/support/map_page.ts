@@ -23,9 +23,10 @@ export interface MapState {
 
 /**
  * Whether every image overlay on the map has loaded and every feature layer
- * has read and drawn its features; runs in the page.
+ * has read and drawn its features; runs in the page. Large images may still
+ * show their previews (the full ones follow at the document's end).
  */
-function ready(): boolean {
+function drawn(): boolean {
   const g = globalThis as any;
   if (!g.up42Map) return false;
   let pending = 0;
@@ -37,9 +38,35 @@ function ready(): boolean {
 }
 
 /**
- * Makes the page mark `map-ready` (a performance mark, so its time counts
- * from navigation start) in the first animation frame in which every overlay
- * is loaded and every feature drawn. Call before `page.goto`.
+ * Whether every large image shows its full version (listed in the page's
+ * `#up42-map-images` element, read once the document is); runs in the page.
+ */
+function full(): boolean {
+  const g = globalThis as any;
+  if (g.document.readyState === "loading") return false;
+  const listed = g.document.getElementById("up42-map-images")?.textContent;
+  const shown = new Set<string>();
+  g.up42Map.eachLayer((l: any) => {
+    if (l instanceof g.L.ImageOverlay) shown.add(l.getElement()?.getAttribute("src"));
+  });
+  return Object.values(JSON.parse(listed || "{}")).every((url) => shown.has(url as string));
+}
+
+/**
+ * Whether the page is complete, as an expression run in the page: every
+ * large image shows its full version and everything is drawn.
+ */
+const READY = `(${drawn.toString()})() && (${full.toString()})()`;
+
+/** The marks `watchReady` sets. */
+export type ReadyMark = "map-drawn" | "map-ready";
+
+/**
+ * Makes the page set two performance marks (so their times count from
+ * navigation start): `map-drawn` in the first animation frame in which every
+ * overlay is loaded (large ones possibly as previews) and every feature
+ * drawn, and `map-ready` in the first in which the full images are drawn
+ * too. Call before `page.goto`.
  *
  * @example
  * ```ts ignore
@@ -50,29 +77,40 @@ function ready(): boolean {
  */
 export async function watchReady(page: Page): Promise<void> {
   await page.addInitScript(`(() => {
-    const ready = ${ready.toString()};
-    const tick = () => ready() ? performance.mark("map-ready") : requestAnimationFrame(tick);
+    const drawn = ${drawn.toString()};
+    const ready = () => ${READY};
+    let seen = false;
+    const tick = () => {
+      if (!seen && drawn()) seen = !!performance.mark("map-drawn");
+      if (ready()) {
+        if (!seen) performance.mark("map-drawn");
+        performance.mark("map-ready");
+      } else requestAnimationFrame(tick);
+    };
     requestAnimationFrame(tick);
   })()`);
 }
 
 /**
- * Milliseconds from navigation start to `map-ready` (see `watchReady`).
+ * Milliseconds from navigation start to `mark` (see `watchReady`).
  *
  * @example
  * ```ts ignore
  * const ms = await readyTime(page);
+ * const first = await readyTime(page, 60_000, "map-drawn");
  * ```
  */
-export async function readyTime(page: Page, timeoutMs = 60_000): Promise<number> {
+export async function readyTime(
+  page: Page,
+  timeoutMs = 60_000,
+  mark: ReadyMark = "map-ready",
+): Promise<number> {
   await page.waitForFunction(
-    () => performance.getEntriesByName("map-ready").length > 0,
-    undefined,
-    {
-      timeout: timeoutMs,
-    },
+    (name) => performance.getEntriesByName(name).length > 0,
+    mark,
+    { timeout: timeoutMs },
   );
-  return await page.evaluate(() => performance.getEntriesByName("map-ready")[0].startTime);
+  return await page.evaluate((name) => performance.getEntriesByName(name)[0].startTime, mark);
 }
 
 /**
@@ -85,7 +123,7 @@ export async function readyTime(page: Page, timeoutMs = 60_000): Promise<number>
  * ```
  */
 export async function mapState(page: Page, timeoutMs = 30_000): Promise<MapState> {
-  await page.waitForFunction(ready, undefined, { timeout: timeoutMs });
+  await page.waitForFunction(READY, undefined, { timeout: timeoutMs });
   return await page.evaluate(() => {
     const g = globalThis as any;
     let images = 0, imagesLoaded = 0, features = 0;
