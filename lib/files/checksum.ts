@@ -5,12 +5,12 @@
  * than the archive's CRC-32C: the platform's `node:zlib` computes it
  * natively at several GB/s (bench/job.ts measures it against hash-wasm's
  * WebAssembly CRC-32C at about 0.6 GB/s), so it costs the download nothing
- * and re-checking a folder costs little more than reading it.
+ * and re-checking a folder costs little more than reading it. Both load on
+ * first use, not at import (see internal/zlib.ts).
  *
  * @module
  */
-import zlib from "node:zlib";
-import { createCRC32 } from "hash-wasm";
+import { loadZlib } from "../internal/zlib.ts";
 
 /** A running checksum. */
 export interface Checksum {
@@ -19,8 +19,6 @@ export interface Checksum {
   /** The CRC-32 of everything added, as 8 lowercase hex digits. */
   digest(): string;
 }
-
-const native = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 /**
  * A new CRC-32 checksum (native where `node:zlib` has `crc32`, else
@@ -36,6 +34,8 @@ const native = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) 
  * ```
  */
 export async function createChecksum(): Promise<Checksum> {
+  const zlib = await loadZlib();
+  const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
   if (typeof native === "function") {
     let value = 0;
     return {
@@ -43,6 +43,7 @@ export async function createChecksum(): Promise<Checksum> {
       digest: () => (value >>> 0).toString(16).padStart(8, "0"),
     };
   }
+  const { createCRC32 } = await import("hash-wasm");
   const hasher = await createCRC32();
   hasher.init();
   return { update: (bytes) => void hasher.update(bytes), digest: () => hasher.digest("hex") };

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { statfs } from "node:fs/promises";
 
 /**
  * Bytes an unprivileged process may still write on the file system holding
@@ -25,6 +24,7 @@ export async function freeBytes(path: string): Promise<number | undefined> {
     Deno.permissions.querySync?.(descriptor).state === "granted";
   try {
     if (may({ name: "sys", kind: "statfs" } as Deno.PermissionDescriptor)) {
+      const { statfs } = await import("node:fs/promises");
       const stats = await statfs(path);
       return Number(stats.bavail) * Number(stats.bsize);
     }

@@ -11,7 +11,8 @@ import {
   readResults,
   streamResults,
 } from "../../mod.ts";
-import { gunzip } from "../../lib/download/archive/inflate.ts";
+import { gunzip, nativeInflater } from "../../lib/download/archive/inflate.ts";
+import { loadZlib } from "../../lib/internal/zlib.ts";
 import { seedJob } from "../../lib/emulator/seed/job.ts";
 import type { StoredObject } from "../../lib/emulator/mod.ts";
 import { bytesOf, concat, gzip, noise, rawTar, tree } from "../support/archives.ts";
@@ -261,6 +262,8 @@ Deno.test("streamResults yields each file as a stream; readResults holds them in
   }));
 
 Deno.test("gunzip: native and portable paths agree; both refuse a truncated stream", async () => {
+  await loadZlib();
+  assert.ok(nativeInflater("gunzip", (d) => new Error(d)), "the native path is the one tested");
   const data = noise(500_000);
   const packed = await gzip(data);
   // Chunks are views of a reused buffer: copy each before reading the next.
@@ -346,3 +349,35 @@ Deno.test("an output directory that is a file is a ConfigError", () =>
     assert.equal(error.setting, "outputDirectory");
     assert.deepEqual(await tree(dir), ["taken"]);
   }));
+
+Deno.test("the archive reader loads node:zlib itself: a download in a fresh process inflates natively", async () => {
+  // Nothing imports node:zlib at load time (it costs start-up); checkedEntries loads it first.
+  const script = `
+    import { loadedZlib } from ${
+    JSON.stringify(new URL("../../lib/internal/zlib.ts", import.meta.url).href)
+  };
+    import { checkedEntries, DEFAULT_LIMITS } from ${
+    JSON.stringify(new URL("../../lib/download/archive/mod.ts", import.meta.url).href)
+  };
+    const before = loadedZlib() !== undefined;
+    const packed = new Blob([new Uint8Array(1024)]).stream().pipeThrough(new CompressionStream("gzip"));
+    await checkedEntries(packed, DEFAULT_LIMITS).next().catch(() => {});
+    console.log(JSON.stringify({ before, after: loadedZlib() !== undefined }));
+  `;
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/probe.ts`, script);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-prompt", "--no-config", `${dir}/probe.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
+      before: false,
+      after: true,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

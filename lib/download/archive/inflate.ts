@@ -12,9 +12,9 @@
  *
  * @module
  */
-import zlib from "node:zlib";
 import { ArchiveError, errorLine, Up42Error } from "../../errors.ts";
 import { pullStream } from "../../internal/pull_stream.ts";
+import { loadedZlib } from "../../internal/zlib.ts";
 
 const OUTPUT_BYTES = 256 * 1024;
 const Z_NO_FLUSH = 0;
@@ -60,6 +60,8 @@ export interface Inflater {
  * @example
  * ```ts
  * import { nativeInflater } from "./inflate.ts";
+ * import { loadZlib } from "../../internal/zlib.ts";
+ * await loadZlib();
  * const packed = new Uint8Array(await new Response(
  *   new Blob(["hi"]).stream().pipeThrough(new CompressionStream("deflate-raw")),
  * ).arrayBuffer());
@@ -75,6 +77,8 @@ export function nativeInflater(
 ): Inflater | undefined {
   let handle: NativeHandle;
   let state: Uint32Array;
+  const zlib = loadedZlib();
+  if (!zlib) return undefined;
   try {
     const stream =
       (kind === "gunzip" ? zlib.createGunzip() : zlib.createInflateRaw()) as unknown as {

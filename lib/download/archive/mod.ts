@@ -15,6 +15,7 @@ import { gunzip } from "./inflate.ts";
 import { type ArchiveFormat, sniffArchive } from "./sniff.ts";
 import { readTar } from "./tar.ts";
 import { readZip } from "./zip.ts";
+import { loadZlib } from "../../internal/zlib.ts";
 
 export {
   type ArchiveLimits,
@@ -81,6 +82,8 @@ export async function* checkedEntries(
   options: CheckOptions = {},
 ): AsyncGenerator<CheckedEntry> {
   let received = 0;
+  // Native inflating and CRC-32 (see internal/zlib.ts), ready before the first byte.
+  await loadZlib();
   const { format, stub, stream: sniffed } = await sniffArchive(stream, (n) => received += n);
   options.onFormat?.(format);
   const archive = byteReader(format === "gzip" ? gunzip(sniffed) : sniffed);

@@ -41,6 +41,7 @@ import {
   unsupported,
   withZip64,
 } from "./zip_records.ts";
+import { loadZlib } from "../../internal/zlib.ts";
 
 const LOCAL = 0x04034b50;
 /** A self-extractor's stub is searched this far for the archive. */
@@ -89,6 +90,8 @@ export async function* readZip(
   reader: ByteReader,
   options: ZipOptions = {},
 ): AsyncGenerator<RawEntry> {
+  // Entries whose sizes follow their data are delimited by the native inflater.
+  await loadZlib();
   const stub = options.stub ? await skipStub(reader) : 0;
   const streamed: StreamedEntry[] = [];
   for (;;) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import zlib from "node:zlib";
+import { loadedZlib } from "../../internal/zlib.ts";
 import { ArchiveError } from "../../errors.ts";
 import type { ByteReader } from "./byte_reader.ts";
 
@@ -116,8 +116,8 @@ export function entryName(bytes: Uint8Array, extra: Uint8Array, flags: number): 
 
 /**
  * CRC-32 (zip's) of `bytes`, continuing from `previous`: native where
- * `node:zlib` has `crc32` (ten times faster than WebAssembly here), else a
- * table in JavaScript.
+ * `node:zlib` is loaded and has `crc32` (ten times faster than WebAssembly
+ * here), else a table in JavaScript.
  *
  * @example
  * ```ts
@@ -128,7 +128,8 @@ export function entryName(bytes: Uint8Array, extra: Uint8Array, flags: number): 
  * ```
  */
 export function crc32(bytes: Uint8Array, previous = 0): number {
-  const native = (zlib as unknown as { crc32?: (b: Uint8Array, v: number) => number }).crc32;
+  const native = (loadedZlib() as { crc32?: (b: Uint8Array, v: number) => number } | undefined)
+    ?.crc32;
   if (typeof native === "function") return native(bytes, previous) >>> 0;
   TABLE ??= Uint32Array.from({ length: 256 }, (_, n) => {
     for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
