@@ -61,12 +61,15 @@ export function stored(reader: ByteReader, length: number, name: string): Conten
 
 /**
  * Raw deflate of `length` bytes, or, when `length` is unknown, up to where
- * the deflate stream ends (what follows is given back to the reader).
+ * the deflate stream ends (what follows is given back to the reader); the
+ * latter needs `node:zlib` loaded (as `readZip` does first).
  *
  * @example
  * ```ts
  * import { inflated } from "./zip_content.ts";
  * import { byteReader } from "./byte_reader.ts";
+ * import { loadZlib } from "../../internal/zlib.ts";
+ * await loadZlib();
  * const packed = new Blob(["hi"]).stream().pipeThrough(new CompressionStream("deflate-raw"));
  * const content = inflated(byteReader(packed), undefined, "a.txt");
  * if (new TextDecoder().decode((await content.read())!) !== "hi") throw new Error();
