@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { startEmulator } from "../../lib/emulator/mod.ts";
 import { MODULE_VERSION } from "../../lib/version.ts";
 import { denoEnv, emulatorEnv } from "../support/emulator.ts";
+import { textOutput } from "../support/cli.ts";
 import { readmeBlocks, ROOT } from "../support/project.ts";
 
 /** The README's install command for a checkout, as words, with the checkout's real path. */
@@ -42,12 +43,7 @@ Deno.test("cli: deno install -g gives an up42 command that works from any folder
         clearEnv: true,
         stdin: "null",
       }).output();
-      const decoder = new TextDecoder();
-      return {
-        code: output.code,
-        stdout: decoder.decode(output.stdout),
-        stderr: decoder.decode(output.stderr),
-      };
+      return textOutput(output);
     };
     const info = await run(
       "info",

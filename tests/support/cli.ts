@@ -19,6 +19,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A finished process's exit status and output as text. */
+export function textOutput(output: Deno.CommandOutput): CliResult {
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
 /** Runs the CLI with `args`, `env` (nothing else from this process) and `permissions`. */
 export async function runCli(
   args: string[],
@@ -33,12 +43,7 @@ export async function runCli(
     stdin: "null",
     cwd,
   }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return textOutput(output);
 }
 
 /** Asserts a failure reported as one line `error: ...` on stderr, with no stack trace. */

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import type { Emulator } from "../../lib/emulator/mod.ts";
+import { type CliResult, textOutput } from "./cli.ts";
 import { denoEnv } from "./emulator.ts";
 
 /** This checkout. */
@@ -115,14 +116,8 @@ export function splitHosts(emulator: Emulator): SplitHosts {
 }
 
 /** What a Deno run printed and its exit status. */
-export interface Run {
-  /** Exit status. */
-  code: number;
-  /** Standard output. */
-  stdout: string;
-  /** Standard error. */
-  stderr: string;
-}
+/** A finished `deno run`. */
+export type Run = CliResult;
 
 /**
  * Runs `deno run --quiet --no-prompt FLAGS FILE ARGS` in `cwd` with `env`
@@ -141,10 +136,5 @@ export async function denoRun(
     clearEnv: true,
     stdin: "null",
   }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return textOutput(output);
 }
