@@ -100,6 +100,7 @@ export async function* resultEntries(
     endMarker: opened.verified ? "optional" : "required",
     archiveBytes: opened.totalBytes,
     disk: options.disk,
+    readRange: opened.readRange,
   });
   for await (const entry of entries) {
     yield entry;

@@ -309,6 +309,43 @@ function streamedZip(files: Record<string, Uint8Array>): Promise<Uint8Array> {
   });
 }
 
+Deno.test("a streamed zip is held against the limits its central directory declares, before it streams", () =>
+  withEmulator(async (emulator, dir) => {
+    // Zeros: 6 MB that deflate to a few kilobytes, sizes only after the data.
+    const zip = await streamedZip({
+      "output/a.bin": new Uint8Array(3_000_000),
+      "output/b.bin": new Uint8Array(3_000_000),
+    });
+    assert.ok(zip[6] & 8, "the fixture uses data descriptors");
+    const ctx = await serveResults(emulator, zip, "output.zip");
+    const firstEntry = async () => {
+      for await (const entry of streamResults(ctx, { maxBytes: 5_000_000 })) {
+        await entry.stream.cancel();
+        return entry.name;
+      }
+    };
+    // Refused before the first entry: the directory, read with a Range request, declares 6 MB.
+    const error = await caught(firstEntry, ArchiveError);
+    assert.equal(error.limit, "maxBytes");
+    const ranges = emulator.requests.filter((r) => r.route === "storage").map((r) => r.range);
+    assert.ok(ranges.includes(`bytes=0-${zip.length - 1}`), `ranges asked: ${ranges}`);
+    await caught(
+      () => downloadResults(ctx, { outputDirectory: dir, maxBytes: 5_000_000 }),
+      ArchiveError,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");
+
+    // A server without ranges: the first entry streams, and the streaming checks stop the rest.
+    emulator.faults.inject({ kind: "no-range", times: 10 });
+    assert.equal(await firstEntry(), "a.bin");
+    const again = await caught(
+      () => downloadResults(ctx, { outputDirectory: `${dir}/b`, maxBytes: 5_000_000 }),
+      ArchiveError,
+    );
+    assert.equal(again.limit, "maxBytes");
+    assert.equal((await downloadResults(ctx, { outputDirectory: `${dir}/c` })).length, 2);
+  }));
+
 Deno.test("a streamed zip (sizes after the data) unpacks byte-exact", () =>
   withEmulator(async (emulator, dir) => {
     const files = {

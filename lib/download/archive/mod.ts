@@ -16,6 +16,7 @@ import { type ArchiveFormat, sniffArchive } from "./sniff.ts";
 import { readTar } from "./tar.ts";
 import { readZip } from "./zip.ts";
 import { loadZlib } from "../../internal/zlib.ts";
+import { declaredZipBytes, type ReadRange } from "./zip_declared.ts";
 
 export {
   type ArchiveLimits,
@@ -54,6 +55,12 @@ export interface CheckOptions {
   archiveBytes?: number;
   /** Room on the disk for the unpacked bytes, and the error when more are needed. */
   disk?: BudgetOptions["disk"];
+  /**
+   * Reads a byte range of the archive (given `archiveBytes`): a zip's
+   * central directory is then read first, and what it declares is held
+   * against the limits before any entry streams.
+   */
+  readRange?: ReadRange;
 }
 
 /**
@@ -94,6 +101,11 @@ export async function* checkedEntries(
   let count = 0;
   const budget = unpackBudget(limits, options, () => received);
   try {
+    if (format === "zip" && options.readRange && options.archiveBytes !== undefined) {
+      const declared = await declaredZipBytes(options.archiveBytes, options.readRange);
+      // Held against a budget of its own: the entries announce their sizes again as they come.
+      if (declared !== undefined) unpackBudget(limits, options, () => received).announce(declared);
+    }
     for await (const entry of entries) {
       options.signal?.throwIfAborted();
       if (++count > limits.maxEntries) {

@@ -6,6 +6,7 @@
  * @module
  */
 import type { JobtaskContext } from "../../client/types.ts";
+import { fetchRange } from "./range.ts";
 import { openResumable } from "./resumable.ts";
 import { resultsUrl } from "./signed_url.ts";
 import { checksEnd, type HashCheck, parseGoogHash, verifiedStream } from "./verify.ts";
@@ -43,6 +44,8 @@ export interface ResultsSource {
    * is checked): then a body that ends cleanly is complete.
    */
   verified: boolean;
+  /** Reads a byte range of the archive with a `Range` request (`undefined` where the server will not). */
+  readRange(start: number, end: number): Promise<Uint8Array | undefined>;
 }
 
 /**
@@ -67,14 +70,14 @@ export async function openResults(
   options: SourceOptions = {},
 ): Promise<ResultsSource> {
   const url = options.url ?? await resultsUrl(ctx, { signal: options.signal });
-  const opened = await openResumable(url, {
+  const request = {
     retry: ctx.retry,
     timeoutMs: ctx.timeoutMs,
     fetch: ctx.fetch,
     onRetry: ctx.onRetry,
     signal: options.signal,
-    maxResumes: options.maxResumes,
-  });
+  };
+  const opened = await openResumable(url, { ...request, maxResumes: options.maxResumes });
   const verify = {
     length: opened.totalBytes,
     hashes: parseGoogHash(opened.googHash),
@@ -88,5 +91,6 @@ export async function openResults(
     googHash: opened.googHash,
     etag: opened.etag,
     verified: checksEnd(verify),
+    readRange: (start, end) => fetchRange(url, start, end, request),
   };
 }
