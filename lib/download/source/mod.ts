@@ -44,7 +44,7 @@ export interface ResultsSource {
    * is checked): then a body that ends cleanly is complete.
    */
   verified: boolean;
-  /** Reads a byte range of the archive with a `Range` request (`undefined` where the server will not). */
+  /** Reads a byte range of the archive with a `Range` request (`undefined` where the server will not, or it fails). */
   readRange(start: number, end: number): Promise<Uint8Array | undefined>;
 }
 
@@ -91,6 +91,12 @@ export async function openResults(
     googHash: opened.googHash,
     etag: opened.etag,
     verified: checksEnd(verify),
-    readRange: (start, end) => fetchRange(url, start, end, request),
+    // Best effort, like what it serves (reading a zip's directory ahead): a failed
+    // range request leaves the download to its own checks; only a cancel ends it.
+    readRange: (start, end) =>
+      fetchRange(url, start, end, request).catch((error) => {
+        if (options.signal?.aborted) throw error;
+        return undefined;
+      }),
   };
 }
