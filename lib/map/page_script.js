@@ -102,7 +102,7 @@ const shown = (layer) =>
     ? Promise.resolve()
     : new Promise((resolve) => layer.once("load error", resolve));
 const featuresDrawn = new Promise((resolve) => canvas.once("load", resolve));
-doc.addEventListener("DOMContentLoaded", async () => {
+const swapToFull = async () => {
   const full = JSON.parse(doc.getElementById("up42-map-images")?.textContent || "{}");
   const firstView = Promise.all([...images.values()].map(shown).concat(featuresDrawn));
   await Promise.race([firstView, new Promise((resolve) => setTimeout(resolve, 1000))]);
@@ -114,7 +114,9 @@ doc.addEventListener("DOMContentLoaded", async () => {
     const swap = () => layer.setUrl(url);
     image.decode().then(swap, swap);
   }
-});
+};
+if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", swapToFull);
+else swapToFull();
 
 // The feature tiles are drawn once every layer's features are read.
 Promise.allSettled(
