@@ -9,20 +9,20 @@
  *
  *     deno run -A bench/edge.ts     (or: deno task bench edge)
  *
- * Measured on the 2-core development machine while other work ran on it
- * (load average about 6), medians of 3 processes:
+ * Measured on a 2-core machine with nothing else running, medians of 3
+ * processes:
  *
- * | measure                                  | edge              | reference                        |
- * | ---------------------------------------- | ----------------- | -------------------------------- |
- * | process start → first results.json       | 228 ms            | bare `Deno.serve` 102 ms; API 2 ms |
- * | plot.png cold → warm p50 (p90)           | 836 ms → 4.8 ms (9.8 ms) | target warm p50 < 20 ms   |
- * | map.html cold → warm p50 (p90)           | 1204 ms → 12.9 ms (21.2 ms) |                        |
- * | quicklook.png cold → warm p50            | 10.6 ms → 1.1 ms  |                                  |
- * | plot.png revalidated (304), p50          | 0.3 ms            |                                  |
+ * | measure                                  | edge                       | reference                             |
+ * | ---------------------------------------- | -------------------------- | ------------------------------------- |
+ * | process start → first results.json       | 179 ms                     | bare `Deno.serve` 76.7 ms; API 2.0 ms |
+ * | plot.png cold → warm p50 (p90)           | 369 ms → 3.2 ms (7.0 ms)   | target warm p50 < 20 ms               |
+ * | map.html cold → warm p50 (p90)           | 783 ms → 11.3 ms (20.1 ms) |                                       |
+ * | quicklook.png cold → warm p50            | 7.4 ms → 0.8 ms            |                                       |
  *
- * The cold results.json comes 126 ms after a bare `Deno.serve` would
+ * The cold results.json comes 100 ms after a bare `Deno.serve` would
  * answer, API latency included (target: within 150 ms): the function loads
- * the rendering code only when a plot or map is first asked for.
+ * the rendering code only when a plot or map is first asked for, and the
+ * package loads its codecs only when a download first needs them.
  *
  * @module
  */
