@@ -5,11 +5,12 @@
  * than the archive's CRC-32C: the platform's `node:zlib` computes it
  * natively at several GB/s (bench/job.ts measures it against hash-wasm's
  * WebAssembly CRC-32C at about 0.6 GB/s), so it costs the download nothing
- * and re-checking a folder costs little more than reading it. Both load on
- * first use, not at import (see internal/zlib.ts).
+ * and re-checking a folder costs little more than reading it. `node:zlib`
+ * loads on first use, not at import (see internal/zlib.ts).
  *
  * @module
  */
+import { crc32 } from "../internal/crc32.ts";
 import { loadZlib } from "../internal/zlib.ts";
 
 /** A running checksum. */
@@ -22,7 +23,7 @@ export interface Checksum {
 
 /**
  * A new CRC-32 checksum (native where `node:zlib` has `crc32`, else
- * WebAssembly; both give the same value).
+ * JavaScript; both give the same value; see internal/crc32.ts).
  *
  * @example
  * ```ts
@@ -34,19 +35,12 @@ export interface Checksum {
  * ```
  */
 export async function createChecksum(): Promise<Checksum> {
-  const zlib = await loadZlib();
-  const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-  if (typeof native === "function") {
-    let value = 0;
-    return {
-      update: (bytes) => void (value = native(bytes, value)),
-      digest: () => (value >>> 0).toString(16).padStart(8, "0"),
-    };
-  }
-  const { createCRC32 } = await import("hash-wasm");
-  const hasher = await createCRC32();
-  hasher.init();
-  return { update: (bytes) => void hasher.update(bytes), digest: () => hasher.digest("hex") };
+  await loadZlib(); // so that crc32 is native wherever node:zlib has it
+  let value = 0;
+  return {
+    update: (bytes) => void (value = crc32(bytes, value)),
+    digest: () => value.toString(16).padStart(8, "0"),
+  };
 }
 
 /**

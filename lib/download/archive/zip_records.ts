@@ -5,9 +5,12 @@
  *
  * @module
  */
-import { loadedZlib } from "../../internal/zlib.ts";
+import { crc32 } from "../../internal/crc32.ts";
 import { ArchiveError } from "../../errors.ts";
 import type { ByteReader } from "./byte_reader.ts";
+
+/** CRC-32 (zip's); see internal/crc32.ts. */
+export { crc32 };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -113,33 +116,6 @@ export function entryName(bytes: Uint8Array, extra: Uint8Array, flags: number): 
     return name;
   }
 }
-
-/**
- * CRC-32 (zip's) of `bytes`, continuing from `previous`: native where
- * `node:zlib` is loaded and has `crc32` (ten times faster than WebAssembly
- * here), else a table in JavaScript.
- *
- * @example
- * ```ts
- * import { crc32 } from "./zip_records.ts";
- * const hello = new TextEncoder().encode("hello");
- * if (crc32(hello) !== 0x3610a686) throw new Error();
- * if (crc32(hello.subarray(2), crc32(hello.subarray(0, 2))) !== 0x3610a686) throw new Error();
- * ```
- */
-export function crc32(bytes: Uint8Array, previous = 0): number {
-  const native = (loadedZlib() as { crc32?: (b: Uint8Array, v: number) => number } | undefined)
-    ?.crc32;
-  if (typeof native === "function") return native(bytes, previous) >>> 0;
-  TABLE ??= Uint32Array.from({ length: 256 }, (_, n) => {
-    for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
-    return n >>> 0;
-  });
-  let c = ~previous >>> 0;
-  for (const b of bytes) c = TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
-let TABLE: Uint32Array | undefined;
 
 /**
  * Exactly `n` bytes (a copy) or an {@linkcode ArchiveError} saying the zip
