@@ -17,8 +17,10 @@ import { corrupt, entryName, exact, u16, u32, u64, unsupported, withZip64 } from
 export const CENTRAL = 0x02014b50;
 /** Signature of the end of central directory record. */
 export const END = 0x06054b50;
-const END64 = 0x06064b50;
-const LOCATOR64 = 0x07064b50;
+/** Signature of the Zip64 end of central directory record. */
+export const END64 = 0x06064b50;
+/** Signature of the Zip64 end of central directory locator. */
+export const LOCATOR64 = 0x07064b50;
 const SIGNATURE = 0x05054b50;
 const MAX_END64_EXTRA = 1 << 16;
 

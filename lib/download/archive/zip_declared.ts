@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { CENTRAL, END, END64, LOCATOR64 } from "./zip_central.ts";
+import { extraField, u16, u32, u64 } from "./zip_records.ts";
 
 /** Reads bytes `start` to `end` (inclusive) of the archive, or `undefined` when it cannot. */
 export type ReadRange = (start: number, end: number) => Promise<Uint8Array | undefined>;
@@ -19,8 +21,6 @@ export const TAIL_BYTES = 22 + 0xffff;
 
 /** Central directories larger than this are not read ahead. */
 export const MAX_DIRECTORY_BYTES = 16 * 2 ** 20;
-
-const END = 0x06054b50, END64 = 0x06064b50, LOCATOR64 = 0x07064b50, CENTRAL = 0x02014b50;
 
 /**
  * The sum of the uncompressed sizes the central directory of a zip of
@@ -40,30 +40,28 @@ export async function declaredZipBytes(size: number, read: ReadRange): Promise<n
   const tailStart = Math.max(0, size - TAIL_BYTES);
   const tail = await read(tailStart, size - 1);
   if (!tail) return undefined;
-  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
   let end = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
-    if (view.getUint32(i, true) === END && view.getUint16(i + 20, true) === tail.length - i - 22) {
+    if (u32(tail, i) === END && u16(tail, i + 20) === tail.length - i - 22) {
       end = i;
       break;
     }
   }
   if (end < 0) return undefined;
-  let entries = view.getUint16(end + 10, true);
-  let directoryBytes = view.getUint32(end + 12, true);
+  let entries = u16(tail, end + 10);
+  let directoryBytes = u32(tail, end + 12);
   let directoryEnd = tailStart + end;
   if (entries === 0xffff || directoryBytes === 0xffffffff) {
     // Zip64: the locator just before the end record, the Zip64 end record before it.
-    if (end < 20 || view.getUint32(end - 20, true) !== LOCATOR64) return undefined;
+    if (end < 20 || u32(tail, end - 20) !== LOCATOR64) return undefined;
     const at = tailStart + end - 20 - 56;
     const record = at >= tailStart
       ? tail.subarray(at - tailStart, at - tailStart + 56)
       : await read(at, at + 55);
     if (!record || record.length !== 56) return undefined;
-    const r = new DataView(record.buffer, record.byteOffset, 56);
-    if (r.getUint32(0, true) !== END64) return undefined;
-    entries = Number(r.getBigUint64(32, true));
-    directoryBytes = Number(r.getBigUint64(40, true));
+    if (u32(record, 0) !== END64) return undefined;
+    entries = u64(record, 32);
+    directoryBytes = u64(record, 40);
     directoryEnd = at;
   }
   // Measured from the end, so a leading stub (a self-extracting zip) shifts nothing.
@@ -77,25 +75,19 @@ export async function declaredZipBytes(size: number, read: ReadRange): Promise<n
 }
 
 function sumSizes(directory: Uint8Array, entries: number): number | undefined {
-  const view = new DataView(directory.buffer, directory.byteOffset, directory.byteLength);
   let total = 0, p = 0;
   for (let k = 0; k < entries; k++) {
-    if (p + 46 > directory.length || view.getUint32(p, true) !== CENTRAL) return undefined;
-    let bytes = view.getUint32(p + 24, true);
-    const nameLength = view.getUint16(p + 28, true), extraLength = view.getUint16(p + 30, true);
-    const commentLength = view.getUint16(p + 32, true);
+    if (p + 46 > directory.length || u32(directory, p) !== CENTRAL) return undefined;
+    let bytes = u32(directory, p + 24);
+    const nameLength = u16(directory, p + 28), extraLength = u16(directory, p + 30);
+    const commentLength = u16(directory, p + 32);
     if (bytes === 0xffffffff) {
       // The Zip64 extra field's first value is the uncompressed size when that overflows.
-      let x = p + 46 + nameLength;
-      const extraEnd = x + extraLength;
-      let found: number | undefined;
-      while (x + 4 <= extraEnd && extraEnd <= directory.length) {
-        const id = view.getUint16(x, true), length = view.getUint16(x + 2, true);
-        if (id === 0x0001 && length >= 8) found = Number(view.getBigUint64(x + 4, true));
-        x += 4 + length;
-      }
-      if (found === undefined) return undefined;
-      bytes = found;
+      const extraStart = p + 46 + nameLength, extraEnd = extraStart + extraLength;
+      if (extraEnd > directory.length) return undefined;
+      const zip64 = extraField(directory.subarray(extraStart, extraEnd), 1);
+      if (!zip64 || zip64.length < 8) return undefined;
+      bytes = u64(zip64, 0);
     }
     total += bytes;
     p += 46 + nameLength + extraLength + commentLength;
