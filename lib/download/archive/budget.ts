@@ -27,6 +27,12 @@ export interface UnpackBudget {
   announce(n: number): void;
   /** `n` bytes were handed out; `announced` when they were counted by {@linkcode UnpackBudget.announce}. */
   produce(n: number, announced: boolean): void;
+  /**
+   * The archive declares `n` bytes in all (a zip's central directory, read
+   * ahead): held against the limits as if announced, but not counted, since
+   * its entries announce their sizes again as they come.
+   */
+  checkDeclared(n: number): void;
 }
 
 /**
@@ -38,6 +44,7 @@ export interface UnpackBudget {
  * import { unpackBudget } from "./budget.ts";
  * import { ArchiveError } from "@up42/jobtask";
  * const budget = unpackBudget({ maxBytes: 100, maxEntries: 10, maxRatio: 200 }, {}, () => 0);
+ * budget.checkDeclared(100); // within the limit, and not counted
  * budget.announce(60);
  * try {
  *   budget.announce(60);
@@ -55,11 +62,11 @@ export function unpackBudget(
   let total = 0; // announced sizes, plus unannounced bytes as they come
   let produced = 0;
   const ratio = limits.maxRatio ?? Infinity;
-  const checkTotal = () => {
-    if (total > limits.maxBytes) {
+  const checkTotal = (bytes = total) => {
+    if (bytes > limits.maxBytes) {
       throw overLimit(`more than ${limits.maxBytes} bytes unpacked`, "maxBytes");
     }
-    if (options.disk && total > options.disk.bytes) throw options.disk.refuse(total);
+    if (options.disk && bytes > options.disk.bytes) throw options.disk.refuse(bytes);
   };
   const checkRatio = (bytes: number) => {
     const base = options.archiveBytes ?? received();
@@ -84,9 +91,22 @@ export function unpackBudget(
       }
       checkRatio(produced += n);
     },
+    checkDeclared(n) {
+      checkTotal(n);
+      if (options.archiveBytes !== undefined) checkRatio(n);
+    },
   };
 }
 
-function overLimit(detail: string, limit: string): ArchiveError {
+/**
+ * The error for an archive past one of its limits (`limit` names the setting).
+ *
+ * @example
+ * ```ts
+ * import { overLimit } from "./budget.ts";
+ * if (overLimit("more than 10 entries", "maxEntries").limit !== "maxEntries") throw new Error();
+ * ```
+ */
+export function overLimit(detail: string, limit: string): ArchiveError {
   return new ArchiveError({ reason: "limit", detail, limit });
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { ArchiveError } from "../../errors.ts";
-import { type BudgetOptions, unpackBudget } from "./budget.ts";
+import { type BudgetOptions, overLimit, unpackBudget } from "./budget.ts";
 import { byteReader } from "./byte_reader.ts";
 import type { ArchiveLimits, RawEntry } from "./entry.ts";
 import { safeEntryPath, uniquePaths } from "./entry_path.ts";
@@ -103,17 +103,12 @@ export async function* checkedEntries(
   try {
     if (format === "zip" && options.readRange && options.archiveBytes !== undefined) {
       const declared = await declaredZipBytes(options.archiveBytes, options.readRange);
-      // Held against a budget of its own: the entries announce their sizes again as they come.
-      if (declared !== undefined) unpackBudget(limits, options, () => received).announce(declared);
+      if (declared !== undefined) budget.checkDeclared(declared);
     }
     for await (const entry of entries) {
       options.signal?.throwIfAborted();
       if (++count > limits.maxEntries) {
-        throw new ArchiveError({
-          reason: "limit",
-          detail: `more than ${limits.maxEntries} entries`,
-          limit: "maxEntries",
-        });
+        throw overLimit(`more than ${limits.maxEntries} entries`, "maxEntries");
       }
       if (entry.kind !== "file" && entry.kind !== "directory") refuseKind(entry);
       const path = safeEntryPath(entry.name);
