@@ -11,6 +11,7 @@ import { excerpt } from "../../client/error_body.ts";
 import { fetchWithRetry } from "../../client/fetch_retry.ts";
 import { Up42ApiError } from "../../errors.ts";
 import { USER_AGENT } from "../../version.ts";
+import { contentRange, lengthOf } from "./lengths.ts";
 import type { ResumableOptions } from "./resumable.ts";
 
 /** What a probe learnt about an object. */
@@ -57,16 +58,14 @@ export async function probeObject(
   });
   const headers = response.headers;
   const found = { googHash: headers.get("x-goog-hash"), etag: headers.get("etag") };
-  const total = /\/(\d+)$/.exec(headers.get("content-range") ?? "")?.[1];
   if (response.status === 206 || response.status === 416) {
     await response.body?.cancel();
     // 416: an empty object has no first byte; its Content-Range is `bytes */0`.
-    return { ...found, totalBytes: total === undefined ? undefined : Number(total) };
+    return { ...found, totalBytes: contentRange(response)?.total };
   }
   if (response.status === 200) {
     await response.body?.cancel();
-    const length = headers.get("content-length") ?? headers.get("x-goog-stored-content-length");
-    return { ...found, totalBytes: length && /^\d+$/.test(length) ? Number(length) : undefined };
+    return { ...found, totalBytes: lengthOf(response) };
   }
   throw new Up42ApiError({
     ...describe,

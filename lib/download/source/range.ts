@@ -9,6 +9,7 @@
  */
 import { fetchWithRetry } from "../../client/fetch_retry.ts";
 import { USER_AGENT } from "../../version.ts";
+import { contentRange } from "./lengths.ts";
 import type { ResumableOptions } from "./resumable.ts";
 
 /**
@@ -50,8 +51,8 @@ export async function fetchRange(
     fetch: options.fetch,
     onRetry: options.onRetry,
   });
-  const range = /^bytes (\d+)-(\d+)\//.exec(response.headers.get("content-range") ?? "");
-  if (response.status !== 206 || Number(range?.[1]) !== start || Number(range?.[2]) !== end) {
+  const range = contentRange(response);
+  if (response.status !== 206 || range?.start !== start || range.end !== end) {
     await response.body?.cancel();
     return undefined;
   }

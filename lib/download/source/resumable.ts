@@ -15,6 +15,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from "../../client/retry_policy.ts";
 import { errorLine, IntegrityError, NetworkError, Up42ApiError } from "../../errors.ts";
 import { USER_AGENT } from "../../version.ts";
 import { pullStream } from "../../internal/pull_stream.ts";
+import { contentRange, lengthOf } from "./lengths.ts";
 
 /** Options of {@linkcode openResumable}. */
 export interface ResumableOptions {
@@ -114,8 +115,8 @@ export async function openResumable(
   let totalBytes = lengthOf(first);
   let skip = 0;
   if (from > 0 && first.status === 206) {
-    const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(first.headers.get("content-range") ?? "");
-    if (!range || Number(range[1]) !== from) {
+    const range = contentRange(first);
+    if (range?.start !== from || range.total === undefined) {
       await first.body?.cancel();
       throw new IntegrityError({
         subject,
@@ -124,7 +125,7 @@ export async function openResumable(
         actual: first.headers.get("content-range") ?? "none",
       });
     }
-    totalBytes = Number(range[2]);
+    totalBytes = range.total;
   } else if (from > 0) {
     skip = from; // no range support: the object comes from its first byte
   }
@@ -159,13 +160,10 @@ export async function openResumable(
       await refuse(new IntegrityError({ subject, check: "changed" }));
     }
     if (response.status === 206) {
-      const contentRange = response.headers.get("content-range") ?? "";
-      const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange);
-      const total = range?.[3] === "*" ? undefined : Number(range?.[3]);
-      if (!range || Number(range[1]) !== received || (totalBytes && total !== totalBytes)) {
-        await refuse(
-          new IntegrityError({ subject, check: "range", expected: received, actual: contentRange }),
-        );
+      const range = contentRange(response);
+      if (range?.start !== received || (totalBytes && range.total !== totalBytes)) {
+        const actual = response.headers.get("content-range") ?? "";
+        await refuse(new IntegrityError({ subject, check: "range", expected: received, actual }));
       }
       skip = 0;
     } else {
@@ -253,11 +251,4 @@ function readerOf(response: Response): {
     },
     cancel: (reason) => byob.cancel(reason),
   };
-}
-
-function lengthOf(response: Response): number | undefined {
-  const header = response.headers.get("content-length") ??
-    response.headers.get("x-goog-stored-content-length");
-  if (header === null || !/^\d+$/.test(header)) return undefined;
-  return Number(header);
 }
