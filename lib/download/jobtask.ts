@@ -17,7 +17,7 @@ import { jobtaskInfo } from "../jobtask/info.ts";
 import { saveArchive } from "./keep_archive.ts";
 import type { DownloadResultsOptions } from "./options.ts";
 import { removeStaleStaging } from "./sink/stale.ts";
-import { probeObject, resultsUrl } from "./source/mod.ts";
+import { probeObject, resultsUrl, transportOf } from "./source/mod.ts";
 import { unpackResults } from "./unpack.ts";
 import { announcedArchive, damagedFile, sameArchive } from "./up_to_date.ts";
 
@@ -86,13 +86,7 @@ export async function downloadJobtask(
     if (manifest && manifest.unpacked === unpack && manifest.jobtaskId === ctx.jobtaskId) {
       options.onProgress?.({ bytes: 0, files: 0, state: "checking" });
       url = await resultsUrl(ctx, { signal: options.signal });
-      const probe = await probeObject(url, {
-        retry: ctx.retry,
-        timeoutMs: ctx.timeoutMs,
-        fetch: ctx.fetch,
-        onRetry: ctx.onRetry,
-        signal: options.signal,
-      });
+      const probe = await probeObject(url, transportOf(ctx, options.signal));
       const now = probe.totalBytes === undefined
         ? undefined
         : announcedArchive(probe.totalBytes, probe.googHash, probe.etag);

@@ -30,7 +30,7 @@ import { sniffArchive } from "./archive/sniff.ts";
 import { draftName, manifestBytes, type ManifestDraft } from "./manifest.ts";
 import type { DownloadResultsOptions } from "./options.ts";
 import type { DownloadProgress } from "./pipeline.ts";
-import { probeObject, resultsUrl } from "./source/mod.ts";
+import { probeObject, resultsUrl, transportOf } from "./source/mod.ts";
 import { openResumable, type ResumableBody } from "./source/resumable.ts";
 import { verifiedStream } from "./source/verify.ts";
 import type { Written } from "./unpack.ts";
@@ -96,13 +96,7 @@ async function download(
   const partialPath = join(out, PARTIAL_PREFIX);
   const metaPath = join(out, META);
   const url = draft.url ?? await resultsUrl(ctx, { signal: options.signal });
-  const transport = {
-    retry: ctx.retry,
-    timeoutMs: ctx.timeoutMs,
-    fetch: ctx.fetch,
-    onRetry: ctx.onRetry,
-    signal: options.signal,
-  };
+  const transport = transportOf(ctx, options.signal);
   let from = (await partial.stat()).size;
   let recorded = from > 0 ? await readMeta(metaPath) : undefined;
   if (recorded) {

@@ -9,11 +9,13 @@ import type { JobtaskContext } from "../../client/types.ts";
 import { fetchRange } from "./range.ts";
 import { openResumable } from "./resumable.ts";
 import { resultsUrl } from "./signed_url.ts";
+import { transportOf } from "./transport.ts";
 import { checksEnd, type HashCheck, parseGoogHash, verifiedStream } from "./verify.ts";
 
 export type { HashCheck } from "./verify.ts";
 export { type ObjectProbe, probeObject } from "./probe.ts";
 export { resultsUrl } from "./signed_url.ts";
+export { type Transport, transportOf } from "./transport.ts";
 
 /** Options of {@linkcode openResults}. */
 export interface SourceOptions {
@@ -70,13 +72,7 @@ export async function openResults(
   options: SourceOptions = {},
 ): Promise<ResultsSource> {
   const url = options.url ?? await resultsUrl(ctx, { signal: options.signal });
-  const request = {
-    retry: ctx.retry,
-    timeoutMs: ctx.timeoutMs,
-    fetch: ctx.fetch,
-    onRetry: ctx.onRetry,
-    signal: options.signal,
-  };
+  const request = transportOf(ctx, options.signal);
   const opened = await openResumable(url, { ...request, maxResumes: options.maxResumes });
   const verify = {
     length: opened.totalBytes,
