@@ -176,14 +176,10 @@ export async function downloadJobResults(
     bytes: 0,
     files: 0,
   }));
+  // Totals kept as each jobtask's figures change, not summed again on every chunk.
+  let bytes = 0, files = 0, totalBytes: number | undefined;
   const report = () => {
     if (!options.onProgress) return;
-    let bytes = 0, files = 0, totalBytes: number | undefined;
-    for (const s of states) {
-      bytes += s.bytes;
-      files += s.files;
-      if (s.totalBytes !== undefined) totalBytes = (totalBytes ?? 0) + s.totalBytes;
-    }
     const progress: JobProgress = { bytes, files, jobtasks: states.map((s) => ({ ...s })) };
     if (totalBytes !== undefined) progress.totalBytes = totalBytes;
     options.onProgress(progress);
@@ -195,8 +191,13 @@ export async function downloadJobResults(
     if (denied) throw denied;
     const state = states[i];
     const update = (p: DownloadProgress) => {
+      bytes += p.bytes - state.bytes;
+      files += p.files - state.files;
+      if (p.totalBytes !== undefined) {
+        totalBytes = (totalBytes ?? 0) + p.totalBytes - (state.totalBytes ?? 0);
+        state.totalBytes = p.totalBytes;
+      }
       Object.assign(state, { bytes: p.bytes, files: p.files, state: p.state ?? state.state });
-      if (p.totalBytes !== undefined) state.totalBytes = p.totalBytes;
       report();
     };
     try {

@@ -67,6 +67,12 @@ Deno.test("job: every jobtask in its folder, the damaged one reported with the o
     // One combined progress: its bytes are the jobtasks' added up, at most two at once.
     for (const p of seen) {
       assert.equal(p.bytes, p.jobtasks.reduce((n, t) => n + t.bytes, 0));
+      assert.equal(p.files, p.jobtasks.reduce((n, t) => n + t.files, 0));
+      const announced = p.jobtasks.filter((t) => t.totalBytes !== undefined);
+      assert.equal(
+        p.totalBytes,
+        announced.length ? announced.reduce((n, t) => n + t.totalBytes!, 0) : undefined,
+      );
       assert.ok(p.jobtasks.filter((t) => t.state === "downloading").length <= 2);
     }
     const states = seen.at(-1)!.jobtasks.map((t) => t.state);
