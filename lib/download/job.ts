@@ -10,15 +10,10 @@ import { join, resolve } from "node:path";
 import { jobPath } from "../client/ids.ts";
 import { withJobtask } from "../client/context.ts";
 import type { JobContext } from "../client/types.ts";
-import {
-  ConfigError,
-  errorLine,
-  JobError,
-  type JobtaskFailure,
-  PermissionError,
-} from "../errors.ts";
+import { ConfigError, errorLine, type JobtaskFailure, PermissionError } from "../errors.ts";
 import { refuseBroadOutput } from "../files/output_folder.ts";
 import { ensurePermission } from "../files/permission.ts";
+import { jobtaskFailure, throwIfFailed } from "../internal/job_failures.ts";
 import { mapPool } from "../internal/pool.ts";
 import { listJobtasks } from "../jobtask/info.ts";
 import { jobtaskName, selectJobtasks } from "../jobtask/select.ts";
@@ -223,10 +218,8 @@ export async function downloadJobResults(
         const { directory, state, files, bytes } = outcome.value;
         return { jobtaskId, jobtaskName, directory, state, files, bytes };
       }
-      const error = outcome.reason instanceof Error
-        ? outcome.reason
-        : new Error(String(outcome.reason));
-      failures.push({ jobtaskId, jobtaskName: jobtaskName ?? undefined, error });
+      const failure = jobtaskFailure(outcome.reason, jobtaskId, jobtaskName);
+      failures.push(failure);
       states[i].state = "failed";
       return {
         jobtaskId,
@@ -235,19 +228,11 @@ export async function downloadJobResults(
         state: "failed",
         files: [],
         bytes: 0,
-        error: errorLine(error),
+        error: errorLine(failure.error),
       };
     }),
   };
   report();
-  if (failures.length) {
-    throw new JobError({
-      jobId: ctx.jobId,
-      action: "download",
-      failures,
-      total: chosen.length,
-      result,
-    });
-  }
+  throwIfFailed({ jobId: ctx.jobId, action: "download", failures, total: chosen.length, result });
   return result;
 }

@@ -6,7 +6,8 @@
  */
 import { withJobtask } from "../client/context.ts";
 import type { JobContext } from "../client/types.ts";
-import { JobError, type JobtaskFailure } from "../errors.ts";
+import type { JobtaskFailure } from "../errors.ts";
+import { jobtaskFailure, throwIfFailed } from "../internal/job_failures.ts";
 import { mapPool } from "../internal/pool.ts";
 import { listJobtasks } from "./info.ts";
 import { getResultsJson } from "./results_json.ts";
@@ -94,10 +95,7 @@ export async function getJobResultsJson(
     const task = chosen[i];
     const name = jobtaskName(task);
     if (outcome.status === "rejected") {
-      const error = outcome.reason instanceof Error
-        ? outcome.reason
-        : new Error(String(outcome.reason));
-      failures.push({ jobtaskId: task.id, jobtaskName: name ?? undefined, error });
+      failures.push(jobtaskFailure(outcome.reason, task.id, name));
       return;
     }
     for (const feature of outcome.value.features) {
@@ -105,15 +103,13 @@ export async function getJobResultsJson(
     }
   });
   const collection: FeatureCollection = { type: "FeatureCollection", features };
-  if (failures.length) {
-    throw new JobError({
-      jobId: ctx.jobId,
-      action: "results JSON",
-      failures,
-      total: chosen.length,
-      result: collection,
-    });
-  }
+  throwIfFailed({
+    jobId: ctx.jobId,
+    action: "results JSON",
+    failures,
+    total: chosen.length,
+    result: collection,
+  });
   return options.asTable ? featureTable(collection) : collection;
 }
 
