@@ -23,6 +23,7 @@ import { JobError } from "../../errors.ts";
 import { readManifest } from "../../files/manifest.ts";
 import { type FlagValues, integerFlag, type ParsedArgs } from "../args.ts";
 import { jobContext, jobtaskContext, jobtaskIds } from "../context.ts";
+import { printJson } from "../output.ts";
 import { createProgressBar } from "../progress.ts";
 
 /**
@@ -101,7 +102,6 @@ async function download(
     }
     const job = await downloadJobResults(jobContext(values, env), {
       ...options,
-      onProgress: bar?.update,
       jobtasks: ids.length ? ids : undefined,
       concurrency,
       shard,
@@ -122,11 +122,6 @@ async function download(
 function printPaths(paths: string[]): void {
   const text = paths.map((p) => `${resolve(p)}\n`).join("");
   if (text) Deno.stdout.writeSync(new TextEncoder().encode(text));
-}
-
-/** One JSON document on stdout. */
-function printJson(value: unknown): void {
-  Deno.stdout.writeSync(new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
 }
 
 interface Outcome {
