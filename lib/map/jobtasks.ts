@@ -13,11 +13,9 @@
  * @module
  */
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { MANIFEST_NAME } from "../files/manifest.ts";
 import type { NamedBytes } from "../files/named_bytes.ts";
 import type { MapFiles, MapInput } from "./inputs.ts";
-
-/** The manifest a completed download writes into a jobtask folder. */
-export const MANIFEST_NAME = ".up42-manifest.json";
 
 /** The files of one jobtask (or of one input folder). */
 export interface JobtaskGroup {
