@@ -55,3 +55,20 @@ export const IMAGE_EXTENSIONS: Readonly<Record<ImageFormat, string>> = Object.fr
   gif: ".gif",
   tiff: ".tif",
 });
+
+/**
+ * Media type for each image format.
+ *
+ * @example
+ * ```ts
+ * import { IMAGE_MEDIA_TYPES } from "./magic.ts";
+ * if (IMAGE_MEDIA_TYPES.jpeg !== "image/jpeg") throw new Error();
+ * ```
+ */
+export const IMAGE_MEDIA_TYPES: Readonly<Record<ImageFormat, string>> = Object.freeze({
+  png: "image/png",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  gif: "image/gif",
+  tiff: "image/tiff",
+});

@@ -9,7 +9,12 @@ import { jobtaskPath, validateId } from "../client/ids.ts";
 import { request, requestResponse } from "../client/request.ts";
 import type { JobtaskContext } from "../client/types.ts";
 import { errorLine, IntegrityError, NetworkError, Up42ApiError } from "../errors.ts";
-import { IMAGE_EXTENSIONS, type ImageFormat, imageFormat } from "../internal/magic.ts";
+import {
+  IMAGE_EXTENSIONS,
+  IMAGE_MEDIA_TYPES,
+  type ImageFormat,
+  imageFormat,
+} from "../internal/magic.ts";
 
 /**
  * The ids of the jobtask's quicklooks, in the API's order, each validated.
@@ -61,14 +66,6 @@ export interface ReadQuicklookOptions {
   /** Convert a JPEG quicklook to PNG. Default false. */
   asPng?: boolean;
 }
-
-const CONTENT_TYPES: Record<ImageFormat, string> = {
-  png: "image/png",
-  jpeg: "image/jpeg",
-  webp: "image/webp",
-  gif: "image/gif",
-  tiff: "image/tiff",
-};
 
 /**
  * One quicklook in memory, for processes without a file system; with
@@ -145,7 +142,13 @@ export async function readQuicklook(
       contentType: "image/png",
     };
   }
-  return { id, name: quicklookName(id, format), bytes, format, contentType: CONTENT_TYPES[format] };
+  return {
+    id,
+    name: quicklookName(id, format),
+    bytes,
+    format,
+    contentType: IMAGE_MEDIA_TYPES[format],
+  };
 }
 
 /**

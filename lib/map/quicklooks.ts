@@ -14,7 +14,7 @@
  * @module
  */
 import { basename } from "node:path";
-import { imageFormat } from "../internal/magic.ts";
+import { IMAGE_MEDIA_TYPES, imageFormat } from "../internal/magic.ts";
 
 const QUICKLOOK = /^quicklook_(.+)$/;
 const IMAGE_EXTENSION = /\.(png|jpe?g|webp|gif)$/i;
@@ -90,12 +90,7 @@ export function featureIdentifiers(feature: { id?: unknown; properties?: unknown
  */
 export function quicklookUrl(bytes: Uint8Array): string | undefined {
   const format = imageFormat(bytes);
-  const types: Record<string, string> = {
-    png: "image/png",
-    jpeg: "image/jpeg",
-    webp: "image/webp",
-    gif: "image/gif",
-  };
-  const type = format ? types[format] : undefined;
+  // A browser's <img> does not show TIFF.
+  const type = format && format !== "tiff" ? IMAGE_MEDIA_TYPES[format] : undefined;
   return type ? `data:${type};base64,${bytes.toBase64()}` : undefined;
 }
