@@ -146,8 +146,30 @@ async function featureLayer(
 
 interface Quicklook {
   name: string;
+  /** The last of `ids`: the one shown. */
   id: string;
+  /** Every id the file may stand for (see `quicklookIds`). */
+  ids: string[];
   bytes: () => Promise<Uint8Array>;
+}
+
+/** A quicklook's feature: each one's group, and its place in group-then-feature order. */
+type FeatureIndex = Map<string, { group: number; feature: Feature; order: number }>;
+type Feature = FeatureCollection["features"][number];
+
+/** Each feature identifier's first feature, in group-then-feature order. */
+function indexFeatures(collections: (FeatureCollection | null)[]): FeatureIndex {
+  const index: FeatureIndex = new Map();
+  let order = 0;
+  for (const [group, c] of collections.entries()) {
+    for (const feature of c?.features ?? []) {
+      for (const id of featureIdentifiers(feature as any)) {
+        if (!index.has(id)) index.set(id, { group, feature, order });
+      }
+      order++;
+    }
+  }
+  return index;
 }
 
 async function quicklookInputs(
@@ -158,12 +180,15 @@ async function quicklookInputs(
   const files = option === true ? found : await listFiles(option);
   const out: Quicklook[] = [];
   for (const path of files.paths.filter(isQuicklookName)) {
-    out.push({ name: path, id: quicklookIds(path).at(-1)!, bytes: () => Deno.readFile(path) });
+    const ids = quicklookIds(path);
+    out.push({ name: path, id: ids.at(-1)!, ids, bytes: () => Deno.readFile(path) });
   }
   for (const file of files.named.filter((f) => isQuicklookName(f.name))) {
+    const ids = quicklookIds(file.name);
     out.push({
       name: file.name,
-      id: quicklookIds(file.name).at(-1)!,
+      id: ids.at(-1)!,
+      ids,
       bytes: () => Promise.resolve(file.bytes),
     });
   }
@@ -270,19 +295,17 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     () => [],
   );
   const quicklookReport: MapResult["quicklooks"] = [];
+  const index = quicklooks.length ? indexFeatures(collections) : new Map() as FeatureIndex;
   for (const q of quicklooks) {
-    const ids = quicklookIds(q.name);
-    let at: [number, FeatureCollection["features"][number]] | undefined;
-    for (const [i, c] of collections.entries()) {
-      const f = c?.features.find((f) => featureIdentifiers(f as any).some((x) => ids.includes(x)));
-      if (f) {
-        at = [i, f];
-        break;
-      }
+    // The first feature (groups in order, then features) carrying any of its ids.
+    let at: { group: number; feature: Feature; order: number } | undefined;
+    for (const id of q.ids) {
+      const hit = index.get(id);
+      if (hit && (!at || hit.order < at.order)) at = hit;
     }
-    const bounds = at && latLngBounds([at[1]]);
+    const bounds = at && latLngBounds([at.feature]);
     const url = bounds && quicklookUrl(await q.bytes());
-    if (at && bounds && url) drawnQuicklooks[at[0]].push({ id: q.id, url, bounds });
+    if (at && bounds && url) drawnQuicklooks[at.group].push({ id: q.id, url, bounds });
     quicklookReport.push({ name: q.name, id: q.id, drawn: Boolean(at && bounds && url) });
   }
 

@@ -398,6 +398,30 @@ Deno.test("job folder: each jobtask's features, rasters and quicklooks, named fr
   }
 });
 
+Deno.test("quicklooks: one matching two features through different ids lies on the first", async () => {
+  const square = (x: number) => ({
+    type: "Polygon",
+    coordinates: [[[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]],
+  });
+  const fc = {
+    type: "FeatureCollection",
+    features: [
+      { type: "Feature", properties: { uid: "other" }, geometry: square(10) },
+      { type: "Feature", properties: { uid: "first", sceneId: "A" }, geometry: square(30) },
+      // Matched by the quicklook's first id ("A.png"), but later in order.
+      { type: "Feature", properties: { uid: "second", sceneId: "A.png" }, geometry: square(20) },
+    ],
+  };
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+  const m = await mapResults({
+    featureCollection: fc,
+    quicklooks: [{ name: "quicklook_A.png", bytes: png }],
+  });
+  assert.deepEqual(m.quicklooks.map((q) => [q.id, q.drawn]), [["A", true]]);
+  const layer = pageData(m.html).layers.find((l: any) => l.kind === "quicklook");
+  assert.deepEqual(layer.bounds, [[50, 30], [51, 31]]);
+});
+
 Deno.test("quicklooks: matched by the ids UP42 results carry", () => {
   // The identifying fields of the real data.json in the reference material.
   const real = {
