@@ -37,8 +37,6 @@ interface PageLayerBase {
   indent?: boolean;
   /** A group's heading in the layer control. */
   heading?: boolean;
-  /** In the layer control but not drawn until chosen. */
-  hidden?: boolean;
   /** Where it lies, for the initial view. */
   bounds?: LatLngBounds;
 }

@@ -257,7 +257,6 @@ const FeatureSet = L.Layer.extend({
       this._geometry = readGeometries(bytes, spec.count);
       this._loading = false;
       if (this._map) this._canvas.attach(this);
-      this.fire("load");
     });
   },
   onAdd() {

@@ -74,7 +74,7 @@ let heading = null;
 for (const [index, spec] of data.layers.entries()) {
   let layer;
   if (spec.kind === "image" || spec.kind === "quicklook") {
-    layer = L.imageOverlay(spec.url, spec.bounds, { alt: spec.alt ?? spec.name });
+    layer = L.imageOverlay(spec.url, spec.bounds, { alt: spec.alt });
     images.set(index, layer);
     if (spec.legend) legends.push({ layer, legend: spec.legend });
   } else if (spec.kind === "features") {
@@ -86,8 +86,8 @@ for (const [index, spec] of data.layers.entries()) {
   } else continue;
   L.setOptions(layer, { up42Indent: !!spec.indent, up42Heading: !!spec.heading });
   if (!spec.indent) heading = spec.kind === "group" ? layer : null;
-  else if (!spec.hidden) heading?.addLayer(layer);
-  if (!spec.hidden) layer.addTo(map);
+  else heading?.addLayer(layer);
+  layer.addTo(map);
   entries.push([escape(spec.name), layer]);
   const b = spec.bounds && L.latLngBounds(spec.bounds);
   if (b?.isValid()) bounds.extend(b);
