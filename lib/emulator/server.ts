@@ -8,8 +8,8 @@
 import { PermissionError } from "../errors.ts";
 import { isPermissionFailure } from "../files/permission.ts";
 import { createFaults, faultyBody } from "./faults.ts";
-import { seedJob } from "./seed/job.ts";
-import { seedMixedJob } from "./seed/mixed_job.ts";
+import { type SeededJob, seedJob } from "./seed/job.ts";
+import { type MixedJob, seedMixedJob } from "./seed/mixed_job.ts";
 import { createStorage } from "./storage.ts";
 import type { EmulatedJobtask, Emulator, EmulatorOptions, EmulatorRequest } from "./types.ts";
 
@@ -163,9 +163,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const server = listen(options.port ?? 0, handler);
   const url = `http://127.0.0.1:${server.addr.port}`;
-  const seeded = options.seed === false ? undefined : seedJob();
-  const mixed = seeded && seedMixedJob(seeded);
-  if (seeded && mixed) {
+  let seeded: SeededJob | undefined;
+  let mixed: MixedJob | undefined;
+  if (options.seed !== false) {
+    seeded = seedJob();
+    mixed = seedMixedJob(seeded);
     for (const task of seeded.jobtasks) await addJobtask(seeded.jobId, task);
     for (const task of mixed.jobtasks) await addJobtask(mixed.jobId, task);
   }
