@@ -157,6 +157,17 @@ interface Quicklook {
 type FeatureIndex = Map<string, { group: number; feature: Feature; order: number }>;
 type Feature = FeatureCollection["features"][number];
 
+/** What one group (a jobtask, or an input folder) draws. */
+interface GroupLayers {
+  group: JobtaskGroup;
+  /** Its features, if any. */
+  collection: FeatureCollection | null;
+  /** The file they were read from. */
+  source?: string;
+  overlays: Overlay[];
+  quicklooks: { id: string; url: string; bounds: LatLngBounds }[];
+}
+
 /** Each feature identifier's first feature, in group-then-feature order. */
 function indexFeatures(collections: (FeatureCollection | null)[]): FeatureIndex {
   const index: FeatureIndex = new Map();
@@ -229,7 +240,7 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     ? options.filepaths
     : [options.filepaths];
   const files = await listFiles(inputs);
-  let groups: JobtaskGroup[] = await groupJobtasks(inputs, files);
+  const groups: JobtaskGroup[] = await groupJobtasks(inputs, files);
   const names = inputs.map(inputName);
   const where = names.length
     ? names.slice(0, 3).join(", ") + (names.length > 3 ? ", …" : "")
@@ -242,15 +253,19 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     : toFeatureCollection(options.featureCollection, "featureCollection");
   if (given && groups.length !== 1) groups.unshift(group(groups.length ? "Features" : "results"));
   if (!groups.length && options.images?.length) groups.push(group("results"));
-  let collections: (FeatureCollection | null)[] = groups.map(() => null);
-  let sources: (string | undefined)[] = groups.map(() => undefined);
-  if (given) collections[0] = given;
+  const parts: GroupLayers[] = groups.map((group) => ({
+    group,
+    collection: null,
+    overlays: [],
+    quicklooks: [],
+  }));
+  if (given) parts[0].collection = given;
   else if (showFeatures) {
-    for (const [i, g] of groups.entries()) {
-      const read = await readFeatures(g, where);
-      if (read) [collections[i], sources[i]] = [read.collection, read.from];
+    for (const part of parts) {
+      const read = await readFeatures(part.group, where);
+      if (read) [part.collection, part.source] = [read.collection, read.from];
     }
-    if (!collections.some(Boolean)) {
+    if (!parts.some((p) => p.collection)) {
       throw new MapError({
         subject: where,
         problem: "holds no FeatureCollection (looked for a .geojson file, then data.json)",
@@ -258,24 +273,23 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
       });
     }
   }
-  collections.forEach((c) => c && checkFeatureCollection(c, "feature"));
+  parts.forEach((p) => p.collection && checkFeatureCollection(p.collection, "feature"));
   const aoi = options.aoi === undefined ? null : toFeatureCollection(options.aoi, "aoi");
   if (aoi) checkFeatureCollection(aoi, "aoi feature");
 
   // Rasters of each group; extra images go with the first.
-  let overlays: Overlay[][] = groups.map(() => []);
   if (options.showImages ?? true) {
     const formats = (options.plotFileFormat ?? [".tif", ".tiff"])
       .map((f) => (f.startsWith(".") ? f : `.${f}`).toLowerCase());
     const accept = (n: string) => formats.some((f) => n.toLowerCase().endsWith(f));
-    for (const [i, g] of groups.entries()) {
+    for (const [i, { group: g, overlays }] of parts.entries()) {
       const rasters: MapInput[] = [
         ...g.paths.filter(accept),
         ...g.named.filter((n) => accept(n.name)),
         ...(i === 0 ? options.images ?? [] : []),
       ];
       for (const source of rasters) {
-        overlays[i].push(
+        overlays.push(
           await overlay(source, inputName(source), {
             bands: options.bands,
             cmap: options.cmap,
@@ -290,13 +304,12 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
   }
 
   // Quicklooks over the footprints of the features they belong to.
-  const quicklooks = await quicklookInputs(options.quicklooks, files);
-  let drawnQuicklooks: { id: string; url: string; bounds: LatLngBounds }[][] = groups.map(
-    () => [],
-  );
+  const quicklookFiles = await quicklookInputs(options.quicklooks, files);
   const quicklookReport: MapResult["quicklooks"] = [];
-  const index = quicklooks.length ? indexFeatures(collections) : new Map() as FeatureIndex;
-  for (const q of quicklooks) {
+  const index = quicklookFiles.length
+    ? indexFeatures(parts.map((p) => p.collection))
+    : new Map() as FeatureIndex;
+  for (const q of quicklookFiles) {
     // The first feature (groups in order, then features) carrying any of its ids.
     let at: { group: number; feature: Feature; order: number } | undefined;
     for (const id of q.ids) {
@@ -305,33 +318,25 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
     }
     const bounds = at && latLngBounds([at.feature]);
     const url = bounds && quicklookUrl(await q.bytes());
-    if (at && bounds && url) drawnQuicklooks[at.group].push({ id: q.id, url, bounds });
+    if (at && bounds && url) parts[at.group].quicklooks.push({ id: q.id, url, bounds });
     quicklookReport.push({ name: q.name, id: q.id, drawn: Boolean(at && bounds && url) });
   }
 
   // Groups with nothing to draw (a job folder's own quicklooks, say) are left out.
-  const keep = groups.map((_, i) =>
-    Boolean(collections[i]?.features.length || overlays[i].length || drawnQuicklooks[i].length)
+  const kept = parts.filter((p) =>
+    p.collection?.features.length || p.overlays.length || p.quicklooks.length
   );
-  const kept = <T>(list: T[]) => list.filter((_, i) => keep[i]);
-  [groups, collections, sources, overlays, drawnQuicklooks] = [
-    kept(groups),
-    kept(collections),
-    kept(sources),
-    kept(overlays),
-    kept(drawnQuicklooks),
-  ];
 
   // The layers: flat for one jobtask, a heading per jobtask for several.
   const layers: PageLayer[] = [];
   const nameColumn = options.nameColumn ?? "uid";
   const groupAbove = options.groupFeaturesAbove ?? 20;
-  const several = groups.length > 1;
-  for (const [i, g] of groups.entries()) {
-    const features = showFeatures ? collections[i]?.features ?? [] : [];
+  const several = kept.length > 1;
+  for (const { group: g, collection, overlays, quicklooks } of kept) {
+    const features = showFeatures ? collection?.features ?? [] : [];
     const members: PageLayer[] = [
-      ...overlays[i].map((o) => ({ ...o.image, indent: several })),
-      ...drawnQuicklooks[i].map((q) => ({
+      ...overlays.map((o) => ({ ...o.image, indent: several })),
+      ...quicklooks.map((q) => ({
         kind: "quicklook" as const,
         name: `Quicklook - ${q.id}`,
         alt: q.id,
@@ -368,24 +373,24 @@ export async function mapResults(options: MapResultsOptions = {}): Promise<MapRe
       setting: "saveHtml",
     })
     : undefined;
-  const counts = groups.map((_, i) => (showFeatures ? collections[i]?.features.length ?? 0 : 0));
+  const counts = kept.map((p) => (showFeatures ? p.collection?.features.length ?? 0 : 0));
   return {
     html,
     ...(path ? { path } : {}),
     features: counts.reduce((a, b) => a + b, 0),
-    images: overlays.flat().map(({ file, width, height, pngBytes }) => ({
+    images: kept.flatMap((p) => p.overlays).map(({ file, width, height, pngBytes }) => ({
       name: file,
       width,
       height,
       pngBytes,
     })),
-    jobtasks: groups.map((g, i) => ({
+    jobtasks: kept.map(({ group: g, source, overlays, quicklooks }, i) => ({
       ...(g.id ? { id: g.id } : {}),
       name: g.name,
       features: counts[i],
-      ...(sources[i] ? { featuresFrom: sources[i] } : {}),
-      images: overlays[i].map((o) => o.file),
-      quicklooks: drawnQuicklooks[i].map((q) => q.id),
+      ...(source ? { featuresFrom: source } : {}),
+      images: overlays.map((o) => o.file),
+      quicklooks: quicklooks.map((q) => q.id),
     })),
     quicklooks: quicklookReport,
   };
