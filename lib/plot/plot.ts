@@ -19,7 +19,7 @@ import { drawText, fitText, loadFont, textWidth } from "../image/text.ts";
 import type { RasterLimits } from "../raster/limits.ts";
 import { checkBands } from "../raster/options.ts";
 import { type DecodePool, holdPool, startPool } from "../raster/pool.ts";
-import { renderRasterOn } from "../raster/render.ts";
+import { colourTable, renderRasterOn } from "../raster/render.ts";
 import type { Stretch } from "../raster/stretch.ts";
 import { inputName, type PlotInput, type SelectedInput, selectInputs, stem } from "./inputs.ts";
 
@@ -260,8 +260,8 @@ export async function plotResults(options: PlotResultsOptions): Promise<PlotResu
   if (options.bands) checkBands(options.bands);
   // A bar is drawn for colour-mapped single bands: room is kept when bands or a cmap ask for one.
   const bars = options.bands?.length === 1 || options.cmap !== undefined;
-  // Colour maps (d3-scale-chromatic) load only when a bar may need one; an unknown name fails here.
-  const lut = bars ? (await import("../raster/colormap.ts")).colormapLut(options.cmap) : undefined;
+  // A named colour map loads only when a bar may need one; an unknown name fails here.
+  const lut = bars ? await colourTable(options.cmap) : undefined;
   const draw: Draw = async (input, box, pool) => {
     const r = await renderRasterOn(pool, input, {
       fit: box,

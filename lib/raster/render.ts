@@ -210,8 +210,16 @@ async function draw(
 
 const GRAY = Uint8Array.from({ length: 768 }, (_, k) => Math.floor(k / 3));
 
-/** A colour map's table; the named maps (d3-scale-chromatic) load only when one is asked for. */
-async function colourTable(name = "gray"): Promise<Uint8Array> {
+/**
+ * A colour map's table; the named maps (d3-scale-chromatic) load only when one is asked for.
+ *
+ * @example
+ * ```ts
+ * import { colourTable } from "./render.ts";
+ * if ((await colourTable())[765] !== 255) throw new Error();
+ * ```
+ */
+export async function colourTable(name = "gray"): Promise<Uint8Array> {
   if (/^gr[ae]y$/i.test(name.trim())) return GRAY;
   const { colormapLut } = await import("./colormap.ts");
   return colormapLut(name);

@@ -225,4 +225,18 @@ Deno.test("plotResults: a colour-mapped band gets a colour bar; panels render co
   assert.deepEqual(together.png, oneByOne.png);
   const e = await caught(() => plotResults({ filepaths: files, concurrency: 0 }), ConfigError);
   assert.equal(e.setting, "concurrency");
+  // One band without a colour map is drawn (and its bar) in gray, as if gray were asked for.
+  const gray = await plotResults({
+    filepaths: files[0],
+    bands: [1],
+    cmap: "Gray",
+    size: [300, 200],
+    stretch: { min: 0, max: 10 },
+  });
+  assert.deepEqual(gray.png, plain.png);
+  const unknown = await caught(
+    () => plotResults({ filepaths: files[0], cmap: "no-such-map" }),
+    ConfigError,
+  );
+  assert.equal(unknown.setting, "cmap");
 });
