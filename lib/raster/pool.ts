@@ -250,9 +250,17 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
  * ```
  */
 export function startPool(): DecodePool | undefined {
-  const cores = navigator.hardwareConcurrency ?? 1;
-  if (cores < 2 || holders === 0 || !mayStartWorkers()) return undefined;
-  return (shared ??= createPool(Math.max(1, cores - 1)));
+  return poolAllowed() ? ensurePool() : undefined;
+}
+
+/** Whether workers may run: several cores, a {@linkcode holdPool} call open, the script readable. */
+function poolAllowed(): boolean {
+  return (navigator.hardwareConcurrency ?? 1) >= 2 && holders > 0 && mayStartWorkers();
+}
+
+/** The shared pool, started with a worker per core but one (the main thread decodes too). */
+function ensurePool(): Shared {
+  return (shared ??= createPool(Math.max(1, (navigator.hardwareConcurrency ?? 1) - 1)));
 }
 
 /**
@@ -293,10 +301,6 @@ export function sharedPool(
     if (counted) waiting -= bytes;
     counted = false;
   };
-  const cores = navigator.hardwareConcurrency ?? 1;
-  if (!allowed || cores < 2 || holders === 0 || !mayStartWorkers()) {
-    return { pool: undefined, done };
-  }
-  if (!shared && waiting >= POOL_BYTES) shared = createPool(Math.max(1, cores - 1));
-  return { pool: shared, done };
+  if (!allowed || !poolAllowed()) return { pool: undefined, done };
+  return { pool: waiting >= POOL_BYTES ? ensurePool() : shared, done };
 }
