@@ -192,13 +192,14 @@ async function plot(
   }
   // Cells are prepared concurrently, whole panels on worker threads and on the main thread
   // (one message each way per panel), and drawn in order.
+  let firstError: unknown, errorAt = n;
   const cells = await holdPool(async () => {
     let pool: DecodePool | undefined;
     if (threads && limit > 1 && n > 1) {
       const sizes = await Promise.all(inputs.map(storedSize));
       if (sizes.reduce((a, b) => a + b, 0) >= THREADS_BYTES) pool = startPool();
     }
-    const results: PromiseSettledResult<Cell>[] = new Array(n);
+    const results: Cell[] = new Array(n);
     let next = 0, failed = false, taken = () => {};
     const allTaken = new Promise<void>((resolve) => (taken = resolve));
     const lane = async (on?: DecodePool) => {
@@ -207,11 +208,12 @@ async function plot(
         const i = next++;
         if (next >= n) taken();
         try {
-          results[i] = { status: "fulfilled", value: await draw(inputs[i], box, on) };
-        } catch (reason) {
+          results[i] = await draw(inputs[i], box, on);
+        } catch (error) {
           failed = true;
           taken();
-          results[i] = { status: "rejected", reason };
+          // Of panels failing together, the earliest in the figure's order is reported.
+          if (i < errorAt) [firstError, errorAt] = [error, i];
         }
       }
     };
@@ -224,11 +226,9 @@ async function plot(
     await Promise.all(lanes);
     return results;
   });
+  if (errorAt < n) throw firstError;
   const canvas = whiteCanvas(W, H);
-  for (const [i, settled] of cells.entries()) {
-    if (!settled) continue;
-    if (settled.status === "rejected") throw settled.reason;
-    const { image: img, bar } = settled.value;
+  for (const [i, { image: img, bar }] of cells.entries()) {
     const cx = (i % cols) * cellW, cy = Math.floor(i / cols) * cellH;
     const x = cx + pad + Math.floor((box[0] - img.width) / 2);
     const y = cy + pad + titleH + Math.floor((box[1] - img.height) / 2);

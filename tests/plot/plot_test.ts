@@ -240,3 +240,24 @@ Deno.test("plotResults: a colour-mapped band gets a colour bar; panels render co
   );
   assert.equal(unknown.setting, "cmap");
 });
+
+Deno.test("plotResults: of several failing panels the figure's first is reported, nothing written", async () => {
+  const good = await solid([200, 30, 30]);
+  const bad = (name: string) => ({ name, bytes: new TextEncoder().encode("not a tiff at all") });
+  const dir = await Deno.makeTempDir();
+  try {
+    const e = await caught(
+      () =>
+        plotResults({
+          filepaths: [{ name: "a.tif", bytes: good }, bad("b.tif"), bad("c.tif"), bad("d.tif")],
+          concurrency: 4,
+          output: `${dir}/fig.png`,
+        }),
+      RasterError,
+    );
+    assert.deepEqual([e.file, e.reason], ["b.tif", "format"]);
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
