@@ -49,6 +49,29 @@ function notTiff(name: string): RasterError {
 }
 
 /**
+ * A source over bytes in memory that hold a TIFF file (by its signature);
+ * other bytes fail with a `format` {@linkcode RasterError} naming `name`.
+ *
+ * @example
+ * ```ts
+ * import { checkedMemorySource } from "./bytes.ts";
+ * import { RasterError } from "../errors.ts";
+ * const tiff = new Uint8Array([0x49, 0x49, 42, 0, 8, 0, 0, 0]);
+ * if (checkedMemorySource(tiff, "a.tif").size !== 8) throw new Error();
+ * try {
+ *   checkedMemorySource(new Uint8Array(8), "b.tif");
+ *   throw new Error("accepted");
+ * } catch (e) {
+ *   if (!(e instanceof RasterError) || e.reason !== "format") throw e;
+ * }
+ * ```
+ */
+export function checkedMemorySource(bytes: Uint8Array, name: string): ByteSource {
+  if (bytes.length < 8 || !isTiff(bytes)) throw notTiff(name);
+  return memorySource(bytes);
+}
+
+/**
  * A source over a local file, opened once; reads are serialised.
  *
  * @example
@@ -160,9 +183,7 @@ export async function urlSource(url: string, name: string, maxBytes: number): Pr
       await first.body?.cancel();
       throw fail(`the server ignores ranges and the file has ${declared} bytes`);
     }
-    const bytes = new Uint8Array(await first.arrayBuffer());
-    if (bytes.length < 8 || !isTiff(bytes)) throw notTiff(name);
-    return memorySource(bytes);
+    return checkedMemorySource(new Uint8Array(await first.arrayBuffer()), name);
   }
   const total = /\/(\d+)\s*$/.exec(first.headers.get("content-range") ?? "");
   const head = new Uint8Array(await first.arrayBuffer());

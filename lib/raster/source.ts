@@ -5,10 +5,8 @@
  *
  * @module
  */
-import { RasterError } from "../errors.ts";
 import type { NamedBytes } from "../files/named_bytes.ts";
-import { isTiff } from "../internal/magic.ts";
-import { fileSource, memorySource, urlSource } from "./bytes.ts";
+import { checkedMemorySource, fileSource, urlSource } from "./bytes.ts";
 import { readTiff, type TiffFile } from "./ifd.ts";
 import { DEFAULT_RASTER_LIMITS, type RasterLimits } from "./limits.ts";
 
@@ -77,15 +75,7 @@ export async function openRaster(
       : source instanceof Uint8Array
       ? source
       : source.bytes;
-    if (data.length < 8 || !isTiff(data)) {
-      throw new RasterError({
-        file: name,
-        reason: "format",
-        detail: "not a TIFF file",
-        fix: "pass a GeoTIFF (.tif)",
-      });
-    }
-    bytes = memorySource(data);
+    bytes = checkedMemorySource(data, name);
   }
   try {
     const tiff = await readTiff(bytes, name, limits);
