@@ -8,6 +8,8 @@
  * @module
  */
 
+import { geotiffDecode } from "./geotiff.ts";
+
 /**
  * The [width, height] of the first frame header (SOF0–SOF15) in a JPEG
  * stream, or undefined when there is none.
@@ -67,22 +69,12 @@ export async function decodeJpeg(input: Uint8Array, p: JpegParams): Promise<Uint
   if (size && (size[0] > p.width + 16 || size[1] > p.rows + 16)) {
     throw new Error(`the JPEG frame is ${size[0]} x ${size[1]}, the block ${p.width} x ${p.rows}`);
   }
-  // Loaded on first use: most files never need it, and every decoding thread would pay for it.
-  const { getDecoder } = await import("geotiff");
-  const decoder = await getDecoder(7, {
+  return await geotiffDecode(7, {
     tileWidth: p.width,
     tileHeight: p.rows,
     planarConfiguration: 1,
     bitsPerSample: [8],
     predictor: 1,
     JPEGTables: p.tables,
-  } as any);
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    const out = await decoder.decodeBlock(input.slice().buffer);
-    return new Uint8Array(out as ArrayBuffer);
-  } finally {
-    console.warn = warn;
-  }
+  }, input);
 }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { geotiffDecode } from "./geotiff.ts";
+
 /**
  * Decodes one LERC or Zstandard block to its raw bytes.
  *
@@ -21,21 +23,12 @@ export async function decodeWithGeotiff(
   input: Uint8Array,
   params: { planar: boolean; lercParameters?: number[] },
 ): Promise<Uint8Array> {
-  // Loaded on first use: most files never need it, and every decoding thread would pay for it.
-  const { getDecoder } = await import("geotiff");
-  const decoder = await getDecoder(compression, {
+  return await geotiffDecode(compression, {
     tileWidth: 1,
     tileHeight: 1,
     planarConfiguration: params.planar ? 2 : 1,
     bitsPerSample: [8],
     predictor: 1,
     LercParameters: params.lercParameters,
-  } as any);
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return new Uint8Array(await decoder.decodeBlock(input.slice().buffer) as ArrayBuffer);
-  } finally {
-    console.warn = warn;
-  }
+  }, input);
 }
