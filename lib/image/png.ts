@@ -59,29 +59,29 @@ const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
 export function encodePng(image: RgbaImage, options: PngOptions = {}): Uint8Array<ArrayBuffer> {
   const { width, height } = image;
   const px = new Uint8Array(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
-  const rgb = upRows3(px, width, height);
-  if (rgb) return assemble(width, height, 2, rgb, [], options);
-  return assemble(width, height, 6, upRows4(px, width, height), [], options);
+  return isOpaque(px, width * height)
+    ? assemble(width, height, 2, upRows3(px, width, height), [], options)
+    : assemble(width, height, 6, upRows4(px, width, height), [], options);
 }
 
-/**
- * RGB rows (alpha dropped), each with filter type 2 ("up"); undefined as
- * soon as a pixel turns out not to be opaque.
- */
-function upRows3(px: Uint8Array, width: number, height: number): Uint8Array | undefined {
+/** Whether the first `pixels` pixels are all opaque; stops at the first that is not. */
+function isOpaque(px: Uint8Array, pixels: number): boolean {
+  for (let i = 3, end = pixels * 4; i < end; i += 4) if (px[i] !== 255) return false;
+  return true;
+}
+
+/** RGB rows (alpha dropped), each with filter type 2 ("up"). */
+function upRows3(px: Uint8Array, width: number, height: number): Uint8Array {
   const stride = width * 3 + 1, raw = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
     const o = y * stride + 1, s = y * width * 4, a = s - width * 4;
     raw[o - 1] = 2;
-    let alpha = 255;
     for (let x = 0; x < width; x++) {
       const i = s + 4 * x, j = y === 0 ? -1 : a + 4 * x, k = o + 3 * x;
-      alpha &= px[i + 3];
       raw[k] = j < 0 ? px[i] : px[i] - px[j];
       raw[k + 1] = j < 0 ? px[i + 1] : px[i + 1] - px[j + 1];
       raw[k + 2] = j < 0 ? px[i + 2] : px[i + 2] - px[j + 2];
     }
-    if (alpha !== 255) return undefined;
   }
   return raw;
 }
