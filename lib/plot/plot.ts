@@ -18,7 +18,7 @@ import { blend, resize, type RgbaImage, whiteCanvas } from "../image/rgba.ts";
 import { drawText, fitText, loadFont, textWidth } from "../image/text.ts";
 import type { RasterLimits } from "../raster/limits.ts";
 import { checkBands } from "../raster/options.ts";
-import { type DecodePool, holdPool, startPool } from "../raster/pool.ts";
+import { type DecodePool, holdPool, startPool, workQueue } from "../raster/pool.ts";
 import { colourTable, renderRasterOn } from "../raster/render.ts";
 import type { Stretch } from "../raster/stretch.ts";
 import { inputName, type PlotInput, type SelectedInput, selectInputs, stem } from "./inputs.ts";
@@ -200,18 +200,14 @@ async function plot(
       if (sizes.reduce((a, b) => a + b, 0) >= THREADS_BYTES) pool = startPool();
     }
     const results: Cell[] = new Array(n);
-    let next = 0, failed = false, taken = () => {};
-    const allTaken = new Promise<void>((resolve) => (taken = resolve));
+    const queue = workQueue(n);
     const lane = async (on?: DecodePool) => {
-      if (on) await Promise.race([on.ready(), allTaken]);
-      while (next < n && !failed) {
-        const i = next++;
-        if (next >= n) taken();
+      if (on) await queue.ready(on);
+      for (let i = queue.take(); i !== undefined; i = queue.take()) {
         try {
           results[i] = await draw(inputs[i], box, on);
         } catch (error) {
-          failed = true;
-          taken();
+          queue.stop();
           // Of panels failing together, the earliest in the figure's order is reported.
           if (i < errorAt) [firstError, errorAt] = [error, i];
         }

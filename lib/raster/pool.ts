@@ -234,6 +234,51 @@ export async function withinBudget<T>(budget: Budget, f: () => Promise<T>): Prom
   });
 }
 
+/** Jobs taken in order by several lanes: on this thread and on a pool's workers. */
+export interface WorkQueue {
+  /** The next job's index, or undefined once every job is taken or the queue stopped. */
+  take(): number | undefined;
+  /** Stops the queue (a lane failed): no lane takes another job. */
+  stop(): void;
+  /** Resolves once `pool` can take jobs, or sooner when nothing is left to take. */
+  ready(pool: DecodePool): Promise<void>;
+}
+
+/**
+ * A queue of `count` jobs shared by lanes: each lane takes the next index
+ * until none is left, and a lane for a pool's workers joins once they are
+ * ready, or gives up waiting when the other lanes have taken every job.
+ *
+ * @example
+ * ```ts
+ * import { workQueue } from "./pool.ts";
+ * const queue = workQueue(3), seen: number[] = [];
+ * seen.push(queue.take()!, queue.take()!);
+ * queue.stop();
+ * if (seen.join() !== "0,1" || queue.take() !== undefined) throw new Error();
+ * // A lane for workers that are never ready stops waiting once nothing is left to take.
+ * await queue.ready({ ready: () => new Promise<void>(() => {}) } as never);
+ * ```
+ */
+export function workQueue(count: number): WorkQueue {
+  let next = 0, taken = () => {};
+  const allTaken = new Promise<void>((resolve) => (taken = resolve));
+  if (count === 0) taken();
+  return {
+    take() {
+      if (next >= count) return undefined;
+      const i = next++;
+      if (next >= count) taken();
+      return i;
+    },
+    stop() {
+      next = count;
+      taken();
+    },
+    ready: (pool) => Promise.race([pool.ready(), allTaken]),
+  };
+}
+
 /**
  * Starts the shared pool ahead of the renders that will use it (a figure of
  * several rasters), so that its threads load while the caller does other

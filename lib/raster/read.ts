@@ -24,7 +24,7 @@ import {
 import type { Level, RasterInfo } from "./describe.ts";
 import { tagNumbers } from "./ifd.ts";
 import type { Budget } from "./limits.ts";
-import { type DecodePool, PoolStopped, sharedPool } from "./pool.ts";
+import { type DecodePool, PoolStopped, sharedPool, workQueue } from "./pool.ts";
 
 /** Bands sampled onto the output grid; NaN marks nodata or masked pixels. */
 export interface Decimated {
@@ -324,26 +324,19 @@ async function sampleLevel(
   const pool = options.pool ?? shared.pool, done = shared.done;
   // Loaded only with workers, to let their answers in between blocks decoded here.
   const setImmediate = pool ? (await import("node:timers")).setImmediate : undefined;
-  let next = 0, taken = () => {};
-  const allTaken = new Promise<void>((resolve) => (taken = resolve));
-  const take = (): Job | undefined => {
-    const job = jobs[next++];
-    if (next >= jobs.length) taken();
-    return job;
-  };
+  const queue = workQueue(jobs.length);
   // The main thread decodes from the start; each worker joins once it is ready.
   const lane = async (on?: DecodePool) => {
-    if (on) await Promise.race([on.ready(), allTaken]);
+    if (on) await queue.ready(on);
     try {
-      for (let job = take(); job; job = take()) {
+      for (let k = queue.take(); k !== undefined; k = queue.take()) {
         budget.check();
-        await decode(job, on);
+        await decode(jobs[k], on);
         // Let the workers' answers in between blocks decoded here (a file read may not yield).
         if (setImmediate && !on) await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (e) {
-      next = jobs.length; // the other lanes stop too
-      taken();
+      queue.stop(); // the other lanes stop too
       throw e;
     }
   };
