@@ -25,7 +25,15 @@
  */
 import { createCRC32 } from "hash-wasm";
 import { createContext, downloadResults, readResults } from "../mod.ts";
-import { type Figure, has, missing, reportFigures, skipped } from "./support/measure.ts";
+import {
+  type ChildServer,
+  type Figure,
+  has,
+  missing,
+  reportFigures,
+  skipped,
+  startChildServer,
+} from "./support/measure.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -180,7 +188,7 @@ async function bench(runs: number): Promise<void> {
   const note = `deno run -A bench/bombs.ts ${runs}: medians of ${runs} fresh processes`;
   const dir = await Deno.makeTempDir({ prefix: "up42-bench-bombs-" });
   const out = `${dir}/out`;
-  let server: Deno.ChildProcess | undefined;
+  let server: ChildServer | undefined;
   const rows: string[] = [];
   try {
     const small = await makeBomb(dir, 3);
@@ -191,15 +199,8 @@ async function bench(runs: number): Promise<void> {
       `cd ${dir} && mkdir -p src/output && truncate -s 2G src/output/zeros.bin && ` +
         `tar -C src -cf ${plain} output && rm -rf src`,
     );
-    server = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", CONFIG, SELF, "serve", small, large, streamed, plain],
-      stdout: "piped",
-    }).spawn();
-    const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let port = "";
-    while (!port.includes("\n")) port += (await reader.read()).value ?? "";
-    reader.releaseLock();
-    const api = `http://127.0.0.1:${port.trim()}`;
+    server = await startChildServer(CONFIG, [SELF, "serve", small, large, streamed, plain]);
+    const api = server.url;
     const size = async (file: string) => `${((await Deno.stat(file)).size / 1e6).toFixed(1)} MB`;
     for (
       const [mode, file, what, prefix] of [
@@ -285,8 +286,7 @@ async function bench(runs: number): Promise<void> {
       } s after the signal | – | – | ${left} |`,
     );
   } finally {
-    server?.kill();
-    await server?.status;
+    await server?.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
   console.log("\n### Bombs and cancellation (default limits, fresh processes, medians)\n");

@@ -17,7 +17,15 @@
 import { configure, ZipReader } from "@zip.js/zip.js";
 import { Unzip, UnzipInflate } from "fflate";
 import { checkedEntries, DEFAULT_LIMITS } from "../lib/download/archive/mod.ts";
-import { type Figure, has, missing, reportFigures, skipped } from "./support/measure.ts";
+import {
+  type ChildServer,
+  type Figure,
+  has,
+  missing,
+  reportFigures,
+  skipped,
+  startChildServer,
+} from "./support/measure.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -168,19 +176,12 @@ async function bench(runs: number): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "up42-bench-zip-" });
   const out = `${dir}/out`;
   const rows: string[] = [];
-  let server: Deno.ChildProcess | undefined;
+  let server: ChildServer | undefined;
   try {
     const made = await new Deno.Command("python3", { args: ["-c", FIXTURES, dir] }).output();
     if (!made.success) throw new Error(new TextDecoder().decode(made.stderr));
     const archives = Object.keys(LAYOUTS).map((name) => `${dir}/${name}`);
-    server = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", CONFIG, SELF, "serve", ...archives],
-      stdout: "piped",
-    }).spawn();
-    const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let port = "";
-    while (!port.includes("\n")) port += (await reader.read()).value ?? "";
-    reader.releaseLock();
+    server = await startChildServer(CONFIG, [SELF, "serve", ...archives]);
     for (const archive of Object.keys(LAYOUTS)) {
       let base: number | undefined;
       for (const name of Object.keys(READERS)) {
@@ -189,7 +190,7 @@ async function bench(runs: number): Promise<void> {
         for (let i = 0; i < runs; i++) {
           await Deno.remove(out, { recursive: true }).catch(() => {});
           await Deno.mkdir(out);
-          const url = `http://127.0.0.1:${port.trim()}/${archive}`;
+          const url = `${server.url}/${archive}`;
           try {
             const args = ["run", "-A", "--config", CONFIG, SELF, "client", name, url, out];
             results.push(await timed([Deno.execPath(), ...args]));
@@ -219,8 +220,7 @@ async function bench(runs: number): Promise<void> {
       }
     }
   } finally {
-    server?.kill();
-    await server?.status;
+    await server?.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
   console.log("\n### Zip readers: a ~400 MB zip streamed over loopback to disk\n");
