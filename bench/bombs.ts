@@ -23,7 +23,6 @@
  *
  * @module
  */
-import { createCRC32 } from "hash-wasm";
 import { createContext, downloadResults, readResults } from "../mod.ts";
 import {
   type ChildServer,
@@ -34,6 +33,7 @@ import {
   skipped,
   startChildServer,
 } from "./support/measure.ts";
+import { googHash, sh } from "./support/storage.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -44,12 +44,9 @@ const GIB = 1024 ** 3;
 async function serve(files: string[]): Promise<void> {
   const objects = new Map<string, { file: string; size: number; hash: string }>();
   for (const file of files) {
-    const crc = await createCRC32(0x82f63b78);
-    crc.init();
-    for await (const chunk of (await Deno.open(file)).readable) crc.update(chunk);
     const name = file.slice(file.lastIndexOf("/") + 1);
     const size = (await Deno.stat(file)).size;
-    objects.set(name, { file, size, hash: `crc32c=${crc.digest("binary").toBase64()}` });
+    objects.set(name, { file, size, hash: await googHash(file) });
   }
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
@@ -100,11 +97,6 @@ async function client(mode: string, apiUrl: string, name: string, dir: string): 
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     console.log(`${seconds} s: ${(error as Error).message}`);
   }
-}
-
-async function sh(script: string): Promise<void> {
-  const out = await new Deno.Command("bash", { args: ["-c", script] }).output();
-  if (!out.success) throw new Error(`${script}: ${new TextDecoder().decode(out.stderr)}`);
 }
 
 /** A .tgz of one file of `gib` GiB of zeros: a tar header, then 1 GiB gzip members repeated. */

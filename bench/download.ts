@@ -16,8 +16,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { createCRC32 } from "hash-wasm";
 import { createContext, downloadResults, type HashCheck } from "../mod.ts";
 import {
   type Figure,
@@ -29,6 +27,7 @@ import {
   startChildServer,
   timed,
 } from "./support/measure.ts";
+import { googHash, randomResultsTgz } from "./support/storage.ts";
 
 const BENCH = "download";
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -40,14 +39,7 @@ const CREDENTIALS = { UP42_PROJECT_ID: "p", UP42_PROJECT_API_KEY: "bench-key" };
 /** Serves FILE as a signed-URL-style object, the results endpoint and the token; prints the port. */
 async function serve(file: string): Promise<void> {
   const size = (await Deno.stat(file)).size;
-  const crc = await createCRC32(0x82f63b78);
-  crc.init();
-  const md5 = createHash("md5");
-  for await (const chunk of (await Deno.open(file)).readable) {
-    crc.update(chunk);
-    md5.update(chunk);
-  }
-  const hash = `crc32c=${crc.digest("binary").toBase64()},md5=${md5.digest("base64")}`;
+  const hash = await googHash(file, { md5: true });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
     if (url.pathname === "/oauth/token") {
@@ -70,23 +62,6 @@ async function serve(file: string): Promise<void> {
 async function client(apiUrl: string, dir: string, hashes?: HashCheck): Promise<void> {
   const ctx = createContext({ apiUrl, projectId: "p", token: "t", jobId: "j", jobtaskId: "t" });
   await downloadResults(ctx, { outputDirectory: dir, hashes });
-}
-
-async function sh(script: string): Promise<void> {
-  const out = await new Deno.Command("bash", { args: ["-c", script] }).output();
-  if (!out.success) throw new Error(`${script}: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-async function makeArchive(dir: string, mb: number): Promise<string> {
-  const src = `${dir}/src${mb}`;
-  const file = `${dir}/results${mb}.tgz`;
-  const parts = 4;
-  await sh(
-    `mkdir -p ${src}/output/scene && for i in $(seq 1 ${parts}); do ` +
-      `head -c ${Math.round(mb / parts)}M /dev/urandom > ${src}/output/scene/part$i.tif; done && ` +
-      `echo '{}' > ${src}/output/data.json && tar -C ${src} -cf - output | gzip -1 > ${file} && rm -rf ${src}`,
-  );
-  return file;
 }
 
 /** `deno run FLAGS lib/cli/mod.ts`, as `deno task up42` runs it. */
@@ -118,7 +93,7 @@ async function bench(): Promise<void> {
   const figures: Figure[] = [];
   try {
     for (const { mb, runs, reference, script } of CASES) {
-      const file = await makeArchive(dir, mb);
+      const file = await randomResultsTgz(dir, mb);
       const server = await startChildServer(CONFIG, [SELF, "serve", file]);
       const env = { ...CREDENTIALS, UP42_API_URL: server.url };
       const variants: [string, string[], number][] = [

@@ -15,10 +15,10 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import zlib from "node:zlib";
 import { createCRC32 } from "hash-wasm";
 import { reportFigures, startChildServer } from "./support/measure.ts";
+import { googHash, randomResultsTgz } from "./support/storage.ts";
 
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 const CLI = new URL("../lib/cli/mod.ts", import.meta.url).pathname;
@@ -30,14 +30,7 @@ const RUNS = Number(Deno.env.get("RUNS") ?? 3);
 /** Serves FILE as the results of N jobtasks of job `j` (API, token and storage); prints the port. */
 async function serve(file: string, count: number): Promise<void> {
   const size = (await Deno.stat(file)).size;
-  const crc = await createCRC32(0x82f63b78);
-  crc.init();
-  const md5 = createHash("md5");
-  for await (const chunk of (await Deno.open(file)).readable) {
-    crc.update(chunk);
-    md5.update(chunk);
-  }
-  const hash = `crc32c=${crc.digest("binary").toBase64()},md5=${md5.digest("base64")}`;
+  const hash = await googHash(file, { md5: true });
   const ids = Array.from({ length: count }, (_, i) => `task-${i}`);
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
@@ -120,22 +113,6 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function sh(script: string): Promise<void> {
-  const out = await new Deno.Command("bash", { args: ["-c", script] }).output();
-  if (!out.success) throw new Error(`${script}: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-async function makeArchive(dir: string, mb: number): Promise<string> {
-  const src = `${dir}/src`;
-  const file = `${dir}/results.tgz`;
-  await sh(
-    `mkdir -p ${src}/output/scene && for i in 1 2 3 4; do ` +
-      `head -c ${Math.round(mb / 4)}M /dev/urandom > ${src}/output/scene/part$i.tif; done && ` +
-      `echo '{}' > ${src}/output/data.json && tar -C ${src} -cf - output | gzip -1 > ${file} && rm -rf ${src}`,
-  );
-  return file;
-}
-
 /** Checksum speeds in MB/s, medians of three passes over 256 MiB. */
 async function checksumSpeeds(): Promise<{ crc32: number; crc32c: number }> {
   const piece = new Uint8Array(1 << 20);
@@ -166,7 +143,7 @@ async function bench(): Promise<void> {
   };
   const rows: { label: string; runs: Run[] }[] = [];
   try {
-    const file = await makeArchive(dir, MB);
+    const file = await randomResultsTgz(dir, MB);
     const server = await startChildServer(CONFIG, [SELF, "serve", file, `${JOBTASKS}`]);
     const env = {
       ...Deno.env.toObject(),
