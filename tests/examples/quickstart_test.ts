@@ -4,7 +4,7 @@
  */
 import { decode as decodePng } from "fast-png";
 import assert from "node:assert/strict";
-import { denoEnv } from "../support/emulator.ts";
+import { denoRun } from "../support/project.ts";
 
 const SCRIPT = new URL("../../examples/quickstart.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -12,25 +12,16 @@ const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 Deno.test("quickstart: downloads, plots and maps one jobtask, printing the paths", async () => {
   const cwd = await Deno.makeTempDir({ prefix: "quickstart-" });
   try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--config",
-        CONFIG,
-        "--allow-net=127.0.0.1",
-        "--allow-env=UP42_PROJECT_ID",
-        "--allow-read=up42-quickstart",
-        "--allow-write=up42-quickstart",
-        SCRIPT,
-      ],
-      cwd,
-      env: denoEnv(),
-      clearEnv: true,
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.deepEqual(output.code, 0, stderr);
-    const paths = new TextDecoder().decode(output.stdout).trim().split("\n");
+    const output = await denoRun(cwd, [
+      "--config",
+      CONFIG,
+      "--allow-net=127.0.0.1",
+      "--allow-env=UP42_PROJECT_ID",
+      "--allow-read=up42-quickstart",
+      "--allow-write=up42-quickstart",
+    ], SCRIPT);
+    assert.deepEqual(output.code, 0, output.stderr);
+    const paths = output.stdout.trim().split("\n");
     for (const path of paths) {
       const full = path.startsWith("/") ? path : `${cwd}/${path}`;
       assert.ok(Deno.statSync(full).isFile, `${path} was written`);

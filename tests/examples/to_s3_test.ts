@@ -14,6 +14,7 @@ import { resultsToS3, type S3Target } from "../../examples/to_s3.ts";
 import { bytesOf, gzip, noise, rawTar } from "../support/archives.ts";
 import { emulatorEnv, serveResults, withEmulator } from "../support/emulator.ts";
 import { caught } from "../support/errors.ts";
+import { denoRun } from "../support/project.ts";
 
 const EXAMPLE = new URL("../../examples/to_s3.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -154,32 +155,23 @@ Deno.test("to_s3: a failure mid-way leaves no object visible and aborts every up
 Deno.test("to_s3: the example runs as a script with credentials from the environment", () =>
   withEmulator((emulator) =>
     withS3(async (target, _calls, list) => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "--config",
-          CONFIG,
-          "--allow-env",
-          "--allow-net=127.0.0.1",
-          EXAMPLE,
-          emulator.jobId,
-          emulator.jobtasks.zip,
-        ],
-        env: {
-          ...emulatorEnv(emulator),
-          S3_ENDPOINT: target.endpoint,
-          S3_BUCKET: BUCKET,
-          AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+      const output = await denoRun(
+        Deno.cwd(),
+        ["--config", CONFIG, "--allow-env", "--allow-net=127.0.0.1"],
+        EXAMPLE,
+        {
+          args: [emulator.jobId, emulator.jobtasks.zip],
+          env: {
+            ...emulatorEnv(emulator),
+            S3_ENDPOINT: target.endpoint,
+            S3_BUCKET: BUCKET,
+            AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+          },
         },
-        clearEnv: true,
-      }).output();
-      const stderr = new TextDecoder().decode(output.stderr);
-      assert.equal(output.code, 0, stderr);
-      const printed = new TextDecoder().decode(output.stdout).trim().split("\n").map((l) =>
-        l.split("\t")[0]
       );
+      assert.equal(output.code, 0, output.stderr);
+      const printed = output.stdout.trim().split("\n").map((l) => l.split("\t")[0]);
       const prefix = `up42/${emulator.jobId}/${emulator.jobtasks.zip}/`;
       assert.deepEqual(printed.sort(), await list(prefix));
       assert.ok(printed.includes(`${prefix}data.json`));
