@@ -4,24 +4,16 @@ import { startEmulator } from "../../lib/emulator/mod.ts";
 import { tree } from "../support/archives.ts";
 import { assertOneLineError, runCli } from "../support/cli.ts";
 import { emulatorEnv, serveJob } from "../support/emulator.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const CLI = new URL("../../lib/cli/mod.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "cli-job-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("cli: download --job writes every jobtask, reports the failed one, and skips what is up to date", async () => {
   await using emulator = await startEmulator();
   const env = emulatorEnv(emulator);
   const { jobId, jobtasks: ids } = emulator.mixedJob;
-  await withDir(async (dir) => {
+  await withTempDir("cli-job-", async (dir) => {
     const first = await runCli(["download", "--job", jobId], env, undefined, dir);
     assert.match(assertOneLineError(first, 1), /3 of 4 jobtasks .* 1 failed .*ndvi:1/);
     const jobDir = `${dir}/project_${emulator.projectId}/job_${jobId}`;
@@ -99,7 +91,7 @@ Deno.test("cli: bad --shard and --concurrency values exit 2 before any download"
 Deno.test("cli: three shards as three processes download every jobtask exactly once", async () => {
   await using emulator = await startEmulator();
   const { jobId, jobtaskIds } = await serveJob(emulator, 9);
-  await withDir(async (dir) => {
+  await withTempDir("cli-job-", async (dir) => {
     const results = await Promise.all(
       [0, 1, 2].map((i) =>
         runCli(
@@ -170,7 +162,7 @@ async function startSlowDownload(dir: string) {
 }
 
 Deno.test("cli: a download killed with SIGKILL mid-body leaves staging that the next run removes", () =>
-  withDir(async (dir) => {
+  withTempDir("cli-job-", async (dir) => {
     const { emulator, child } = await startSlowDownload(dir);
     try {
       child.kill("SIGKILL");
@@ -212,7 +204,7 @@ Deno.test("cli: a download killed with SIGKILL mid-body leaves staging that the 
   }));
 
 Deno.test("cli: SIGTERM cancels a download cleanly with exit status 143", () =>
-  withDir(async (dir) => {
+  withTempDir("cli-job-", async (dir) => {
     const { emulator, child } = await startSlowDownload(dir);
     try {
       child.kill("SIGTERM");

@@ -3,19 +3,11 @@ import { ConfigError } from "../../mod.ts";
 import { createStaging, IncompleteMoveError } from "../../lib/download/sink/staging.ts";
 import { bytesOf, tree } from "../support/archives.ts";
 import { caught } from "../support/errors.ts";
+import { withTempDir } from "../support/temp.ts";
 
 function once(bytes: Uint8Array) {
   let sent = false;
   return () => Promise.resolve(sent ? null : (sent = true, bytes));
-}
-
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "up42-staging-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Stages `files` and returns the staging with the list to commit. */
@@ -28,7 +20,7 @@ async function staged(dir: string, files: Record<string, string>) {
 }
 
 Deno.test("staging: a commit moves everything in place and leaves no staging folder", () =>
-  withDir(async (dir) => {
+  withTempDir("up42-staging-test-", async (dir) => {
     await Deno.mkdir(`${dir}/scene`);
     await Deno.writeTextFile(`${dir}/scene/mine.txt`, "mine");
     const { staging, paths } = await staged(dir, {
@@ -48,7 +40,7 @@ Deno.test("staging: a commit moves everything in place and leaves no staging fol
   }));
 
 Deno.test("staging: a failure in the middle of the moves is rolled back completely", () =>
-  withDir(async (dir) => {
+  withTempDir("up42-staging-test-", async (dir) => {
     await Deno.mkdir(`${dir}/scene`);
     await Deno.writeTextFile(`${dir}/scene/b.tif`, "old b");
     await Deno.writeTextFile(`${dir}/scene/mine.txt`, "mine");
@@ -80,7 +72,7 @@ Deno.test("staging: a failure in the middle of the moves is rolled back complete
   }));
 
 Deno.test("staging: a rollback that fails too says what remains and keeps the staging folder", () =>
-  withDir(async (dir) => {
+  withTempDir("up42-staging-test-", async (dir) => {
     await Deno.writeTextFile(`${dir}/a.txt`, "old");
     const { staging, paths } = await staged(dir, { "a.txt": "new", "b.txt": "b" });
     let calls = 0;
@@ -102,7 +94,7 @@ Deno.test("staging: a rollback that fails too says what remains and keeps the st
   }));
 
 Deno.test("staging: conflicts are found before anything moves", () =>
-  withDir(async (dir) => {
+  withTempDir("up42-staging-test-", async (dir) => {
     await Deno.writeTextFile(`${dir}/a.txt`, "old");
     await Deno.mkdir(`${dir}/b.txt`);
     const { staging, paths } = await staged(dir, { "a.txt": "new", "b.txt": "b" });
@@ -116,7 +108,7 @@ Deno.test("staging: conflicts are found before anything moves", () =>
   }));
 
 Deno.test("staging: writing stops when the signal aborts", () =>
-  withDir(async (dir) => {
+  withTempDir("up42-staging-test-", async (dir) => {
     const staging = await createStaging(dir);
     const controller = new AbortController();
     let pieces = 0;
