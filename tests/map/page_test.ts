@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeGeoTiff } from "../../lib/emulator/mod.ts";
 import { mapResults } from "../../lib/map/mod.ts";
-import { hosts, launchBrowser, offlinePage } from "../support/browser.ts";
+import { hosts, offlinePage, withBrowser } from "../support/browser.ts";
 import { mapState } from "../support/map_page.ts";
 import { jobFolder, sampleRasters, squares } from "../support/rasters.ts";
 import { skipWithout } from "../support/tools.ts";
@@ -102,10 +102,8 @@ Deno.test({
   name:
     "map page: offline from file://, counts, hostile popup as text, overlays where gdalwarp puts them",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
-    const browser = await launchBrowser();
-    try {
+  fn: () =>
+    withBrowser("map-test-", async (browser, dir) => {
       const paths: string[] = [];
       for (const r of await sampleRasters()) {
         paths.push(join(dir, r.name));
@@ -198,20 +196,14 @@ Deno.test({
           );
         }
       }
-    } finally {
-      await browser.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "map page: a marker pixel lands within one pixel of where gdalwarp puts it",
   ignore: skipWithout("chromium", "gdal"),
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
-    const browser = await launchBrowser();
-    try {
+  fn: () =>
+    withBrowser("map-test-", async (browser, dir) => {
       const w = 300, h = 200, mx = 217, my = 43;
       const band = new Uint8Array(w * h).fill(100);
       band[my * w + mx] = 255;
@@ -276,20 +268,14 @@ Deno.test({
           `marker at ${at}, gdalwarp ${expected}`,
         );
       }
-    } finally {
-      await browser.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "map page: 10,000 polygons load as one layer, no errors",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
-    const browser = await launchBrowser();
-    try {
+  fn: () =>
+    withBrowser("map-test-", async (browser, dir) => {
       const m = await mapResults({
         featureCollection: squares(10_000),
         saveHtml: join(dir, "big.html"),
@@ -312,21 +298,15 @@ Deno.test({
       }
       const [lon, lat] = corner(0);
       assert.equal(await featureAlpha(page, lat - 0.02, lon - 0.02), 0);
-    } finally {
-      await browser.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name:
     "map page: a job folder groups each jobtask's layers under its name; hostile names stay text",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
-    const browser = await launchBrowser();
-    try {
+  fn: () =>
+    withBrowser("map-test-", async (browser, dir) => {
       const job = await jobFolder(dir, HOSTILE);
       const m = await mapResults({
         filepaths: job.folder,
@@ -370,20 +350,14 @@ Deno.test({
       await page.locator(".leaflet-control-layers-overlays label").nth(3).locator("input").click();
       assert.deepEqual((await mapState(page)).features, 2);
       await page.screenshot({ path: join(Deno.env.get("MAP_SCREENSHOT_DIR") ?? dir, "job.png") });
-    } finally {
-      await browser.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "map page: a single band with a colour map shows its legend while shown",
   ignore,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "map-test-" });
-    const browser = await launchBrowser();
-    try {
+  fn: () =>
+    withBrowser("map-test-", async (browser, dir) => {
       const w = 200, h = 150;
       const band = new Uint16Array(w * h).map((_, i) => 2000 + (i % w) * 20);
       const m = await mapResults({
@@ -421,9 +395,5 @@ Deno.test({
       await page.locator(".leaflet-control-layers").hover();
       await page.locator(".leaflet-control-layers-overlays input").first().click();
       await legend.waitFor({ state: "hidden" });
-    } finally {
-      await browser.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });

@@ -7,6 +7,7 @@
  */
 
 import { type Browser, chromium, type Page } from "playwright-core";
+import { withTempDir } from "./temp.ts";
 
 /** The Chromium executable; override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -33,6 +34,33 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
     ],
+  });
+}
+
+/**
+ * Runs `fn` with a launched browser and a fresh temporary folder named
+ * `prefix...`; closes the browser, then removes the folder, however `fn` ends.
+ *
+ * @example
+ * ```ts ignore
+ * import { offlinePage, withBrowser } from "./browser.ts";
+ * await withBrowser("map-test-", async (browser, dir) => {
+ *   const { page } = await offlinePage(browser);
+ *   await page.goto(`file://${dir}/map.html`);
+ * });
+ * ```
+ */
+export function withBrowser<T>(
+  prefix: string,
+  fn: (browser: Browser, dir: string) => Promise<T>,
+): Promise<T> {
+  return withTempDir(prefix, async (dir) => {
+    const browser = await launchBrowser();
+    try {
+      return await fn(browser, dir);
+    } finally {
+      await browser.close();
+    }
   });
 }
 
